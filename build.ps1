@@ -1,0 +1,166 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The one build script of MailTls.
+.DESCRIPTION
+    Build : lays the module out in out/MailTls/<version>/ exactly as it is published, and checks every file.
+    Test  : Build, install the test mail servers (apt) if missing, run every xunit and Pester test, and end
+            with one line "N passed, N failed" over all of them. Fails when a test fails or none ran.
+    Demo  : Build, start throwaway Postfix + Dovecot on loopback with a generated CA, probe good and bad
+            endpoints as a user sees it, stop the servers.
+    Bench : Build, run bench/ and write bench/RESULTS.md.
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding(DefaultParameterSetName = 'Build')]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+
+function Invoke-Native {
+    # Runs a native command and fails the build on a non-zero exit code.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-MailTlsVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    $version = @($props.Project.PropertyGroup | Where-Object { $_['MailTlsVersion'] } | ForEach-Object { $_.MailTlsVersion })[0]
+    if (-not $version) { throw 'Directory.Build.props has no MailTlsVersion.' }
+    $version
+}
+
+function Invoke-Build {
+    $version = Get-MailTlsVersion
+    $moduleDir = Join-Path $Out "MailTls/$version"
+    $staging = Join-Path $Out 'staging'
+    foreach ($dir in $moduleDir, $staging) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+
+    Write-Host "Building MailTls $version ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'MailTls.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    # The core and its libraries, once per edition: net8.0 for PowerShell 7.4+, netstandard2.0 for Windows PowerShell 5.1.
+    foreach ($framework in 'net8.0', 'netstandard2.0') {
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailTls.Core/MailTls.Core.csproj'), '-c', $Configuration,
+            '-f', $framework, '-o', (Join-Path $staging $framework), '--nologo', '-v', 'quiet', '--no-build')
+    }
+
+    $null = New-Item -ItemType Directory -Force -Path $moduleDir
+    $manifest = Get-Content -Raw (Join-Path $Root 'module/MailTls.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $moduleDir 'MailTls.psd1') -Value $manifest -NoNewline
+    Copy-Item (Join-Path $Root 'module/MailTls.format.ps1xml') $moduleDir
+    Copy-Item -Recurse (Join-Path $Root 'module/en-US') $moduleDir
+    Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
+    foreach ($framework in 'net8.0', 'netstandard2.0') {
+        $target = Join-Path $moduleDir "Dependencies/$framework"
+        $null = New-Item -ItemType Directory -Force -Path $target
+        Get-ChildItem (Join-Path $staging $framework) -Filter *.dll | Copy-Item -Destination $target
+    }
+
+    $expected = @(
+        'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll',
+        'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt'
+    ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
+            "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll"
+        })
+    $missing = @($expected | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) })
+    if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }
+    $unexpected = @(Get-ChildItem $moduleDir -File -Filter *.dll | Where-Object Name -ne 'MailTls.PowerShell.dll')
+    if ($unexpected) { throw "Dependencies must live under Dependencies/, not beside the manifest: $($unexpected.Name -join ', ')" }
+    Remove-Item -Recurse -Force $staging
+    Write-Host "Module laid out in $moduleDir"
+    $moduleDir
+}
+
+function Get-PesterModulePath {
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/Pester.Restore.csproj'), '--nologo', '-v', 'quiet')
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $cache.Trim() 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester 5.7.1 was not restored to $path." }
+    $path
+}
+
+function Install-TestServer {
+    if (-not $IsLinux) {
+        Write-Warning 'The real-server tests need Debian''s Postfix and Dovecot; on this OS they are skipped.'
+        return
+    }
+    Invoke-Native bash @((Join-Path $Root 'tests/TestServers/install-servers.sh'))
+}
+
+function Read-TrxCount {
+    param([string] $Path)
+    $trx = [xml](Get-Content -Raw $Path)
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout; Skipped = [int]$counters.notExecuted }
+}
+
+function Invoke-Test {
+    $moduleDir = Invoke-Build
+    Install-TestServer
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $null = New-Item -ItemType Directory -Force -Path $results
+
+    Write-Host 'Running the core tests (xunit)'
+    & dotnet test (Join-Path $Root 'tests/MailTls.Core.Tests/MailTls.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=core.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $trxPath = Join-Path $results 'core.trx'
+    $xunit = if (Test-Path $trxPath) { Read-TrxCount $trxPath } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
+
+    Write-Host 'Running the PowerShell tests (Pester, in a child pwsh that imports only out/MailTls)'
+    $pester = Get-PesterModulePath
+    $countFile = Join-Path $results 'pester-counts.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') `
+        -PesterPath $pester -ModulePath (Join-Path $moduleDir 'MailTls.psd1') -ResultDirectory $results -CountFile $countFile
+    $pesterExit = $LASTEXITCODE
+    $pesterCount = if (Test-Path $countFile) { Get-Content -Raw $countFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($pesterExit -ne 0 -and $pesterCount.Failed -eq 0) { $pesterCount.Failed = 1 }
+
+    $passed = $xunit.Passed + $pesterCount.Passed
+    $failed = $xunit.Failed + $pesterCount.Failed
+    $skipped = $xunit.Skipped + $pesterCount.Skipped
+    Write-Host ''
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
+    Write-Host "Pester: $($pesterCount.Passed) passed, $($pesterCount.Failed) failed, $($pesterCount.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { throw "$failed test(s) failed." }
+    if ($passed -eq 0) { throw 'No test ran.' }
+}
+
+function Invoke-Demo {
+    $moduleDir = Invoke-Build
+    Install-TestServer
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/TestServers/Show-Demo.ps1') -ModulePath (Join-Path $moduleDir 'MailTls.psd1')
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Bench {
+    $moduleDir = Invoke-Build
+    Install-TestServer
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/MailTls.Bench/MailTls.Bench.csproj'), '-c', $Configuration, '--',
+        '--module', (Join-Path $moduleDir 'MailTls.psd1'), '--results', (Join-Path $Root 'bench/RESULTS.md'))
+}
+
+switch ($Task) {
+    'Build' { $null = Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+}

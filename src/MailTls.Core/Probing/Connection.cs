@@ -1,0 +1,116 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailTls.Probing
+{
+    /// <summary>
+    /// One TCP connection of a probe and its current phase. When a phase runs out (time or bytes) the socket
+    /// is closed at once, which also unblocks stacks that ignore cancellation tokens (.NET Framework streams).
+    /// </summary>
+    internal sealed class Connection : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly CancellationToken _deadline;
+        private readonly CancellationToken _user;
+        private ProbePhase _phase;
+        private CancellationTokenRegistration _abortOnPhaseEnd;
+
+        private Connection(Socket socket, ProbePhase connectPhase, CancellationToken deadline, CancellationToken user)
+        {
+            _socket = socket;
+            _phase = connectPhase;
+            _deadline = deadline;
+            _user = user;
+            _abortOnPhaseEnd = connectPhase.Token.Register(Abort);
+            Raw = null!;
+        }
+
+        /// <summary>The guarded raw stream: plaintext dialog, then TLS records.</summary>
+        public GuardedStream Raw { get; private set; }
+
+        public ProbePhase Phase => _phase;
+
+        /// <summary>Bytes the kernel already holds for us, unread.</summary>
+        public int Available
+        {
+            get
+            {
+                try
+                {
+                    return _socket.Available;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return 0;
+                }
+                catch (SocketException)
+                {
+                    return 0;
+                }
+            }
+        }
+
+        /// <summary>Connects, bounded by <paramref name="timeout"/>; the returned connection is in its "connect" phase.</summary>
+        /// <exception cref="SocketException">Refused, unreachable, reset.</exception>
+        /// <exception cref="OperationCanceledException">Timed out (see <see cref="ProbePhase.TimedOut"/>) or cancelled.</exception>
+        public static async Task<Connection> OpenAsync(IPAddress address, int port, TimeSpan timeout, Transcript? transcript, CancellationToken deadline, CancellationToken user)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var phase = new ProbePhase("connect", timeout, 0, deadline, user);
+            var connection = new Connection(socket, phase, deadline, user);
+            try
+            {
+#if NET
+                await socket.ConnectAsync(new IPEndPoint(address, port), phase.Token).ConfigureAwait(false);
+#else
+                await socket.ConnectAsync(new IPEndPoint(address, port)).ConfigureAwait(false);
+#endif
+                phase.Token.ThrowIfCancellationRequested();
+                connection.Raw = new GuardedStream(new NetworkStream(socket, ownsSocket: false), () => connection._phase, transcript);
+                return connection;
+            }
+            catch (ObjectDisposedException) when (phase.Token.IsCancellationRequested)
+            {
+                connection.Dispose();
+                throw new OperationCanceledException(phase.Token);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Starts the next phase: at most <paramref name="timeout"/> and <paramref name="maxBytes"/> received.</summary>
+        public ProbePhase Begin(string name, int maxBytes, TimeSpan timeout)
+        {
+            _abortOnPhaseEnd.Dispose();
+            _phase.Dispose();
+            _phase = new ProbePhase(name, timeout, maxBytes, _deadline, _user);
+            _abortOnPhaseEnd = _phase.Token.Register(Abort);
+            return _phase;
+        }
+
+        private void Abort()
+        {
+            try
+            {
+                _socket.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already closed.
+            }
+        }
+
+        public void Dispose()
+        {
+            _abortOnPhaseEnd.Dispose();
+            _phase.Dispose();
+            Abort();
+        }
+    }
+}

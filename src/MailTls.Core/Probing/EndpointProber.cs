@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailTls.Probing
+{
+    /// <summary>Probes mail endpoints: the one entry point every cmdlet that needs a probe uses.</summary>
+    public sealed class EndpointProber
+    {
+        private readonly ProbeOptions _options;
+
+        /// <summary>Creates a prober.</summary>
+        /// <param name="options">How probes run.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+        public EndpointProber(ProbeOptions options) => _options = options ?? throw new ArgumentNullException(nameof(options));
+
+        /// <summary>
+        /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
+        /// certificate): that is a report with findings. Ends within 3 × <see cref="ProbeOptions.Timeout"/> (+ a little).
+        /// </summary>
+        /// <param name="endpoint">The endpoint.</param>
+        /// <param name="cancellationToken">Stops the probe (Ctrl+C).</param>
+        /// <returns>The report.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public Task<EndpointReport> ProbeAsync(MailEndpoint endpoint, CancellationToken cancellationToken = default)
+        {
+            if (endpoint is null)
+            {
+                throw new ArgumentNullException(nameof(endpoint));
+            }
+
+            return new ProbeSession(endpoint, _options, cancellationToken).RunAsync();
+        }
+
+        /// <summary>
+        /// One endpoint per address the host name resolves to (IPv4 and IPv6), so a bad member of a round-robin
+        /// pool is not hidden. A name that does not resolve comes back as itself: its probe reports why.
+        /// </summary>
+        /// <param name="endpoint">The endpoint.</param>
+        /// <param name="cancellationToken">Stops the lookup.</param>
+        /// <returns>The endpoints, each pinned to one address.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<IReadOnlyList<MailEndpoint>> ExpandAddressesAsync(MailEndpoint endpoint, CancellationToken cancellationToken = default)
+        {
+            if (endpoint is null)
+            {
+                throw new ArgumentNullException(nameof(endpoint));
+            }
+
+            if (endpoint.Address != null || System.Net.IPAddress.TryParse(endpoint.HostName, out _))
+            {
+                return new[] { endpoint };
+            }
+
+            try
+            {
+                var addresses = await Resolver.ResolveAsync(endpoint.HostName, _options.Timeout, cancellationToken).ConfigureAwait(false);
+                return addresses.Distinct().Select(endpoint.WithAddress).ToArray();
+            }
+            catch (SocketException)
+            {
+                return new[] { endpoint };
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new[] { endpoint };
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+using System.Security.Cryptography.X509Certificates;
+using MailTls.Policy;
+
+namespace MailTls.Probing
+{
+    /// <summary>How probes run: the same for every endpoint of one call.</summary>
+    public sealed class ProbeOptions
+    {
+        private TimeSpan _timeout = TimeSpan.FromSeconds(10);
+
+        /// <summary>Bounds each phase as a whole (connect, greeting or reply, handshake). A probe never takes more than three of these plus 2 s.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+        public TimeSpan Timeout
+        {
+            get => _timeout;
+            set => _timeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive.");
+        }
+
+        /// <summary>Roots trusted in addition to the system's, for private CAs that are not installed.</summary>
+        public X509Certificate2Collection TrustedRoots { get; } = new X509Certificate2Collection();
+
+        /// <summary>Also find which of TLS 1.0–1.3 the server accepts (extra connections, with BouncyCastle).</summary>
+        public bool IncludeTlsVersions { get; set; }
+
+        /// <summary>Keep the protocol transcript in the report.</summary>
+        public bool IncludeTranscript { get; set; }
+
+        /// <summary>The policy that turns findings into a verdict.</summary>
+        public ProbePolicy Policy { get; set; } = ProbePolicy.Baseline;
+    }
+}

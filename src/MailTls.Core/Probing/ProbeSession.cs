@@ -1,0 +1,600 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using MailKit;
+using MailTls.Policy;
+using MailTls.Protocols;
+using MailTls.Tls;
+
+namespace MailTls.Probing
+{
+    /// <summary>
+    /// One probe of one endpoint, start to finish. Safety rules (DESIGN.md): no credentials are ever sent; TLS
+    /// never falls back to plaintext; what the server said before TLS is reported but never used after it
+    /// (capabilities are re-read on the encrypted session); every read is bounded in bytes and time.
+    /// </summary>
+    internal sealed class ProbeSession
+    {
+        private const int DialogBytes = 64 * 1024;      // a greeting plus capabilities is a few hundred bytes
+        private const int ReplyBytes = 8 * 1024;
+        private const int HandshakeBytes = 256 * 1024;  // certificate chains of a few KB, with room to spare
+
+        private readonly MailEndpoint _endpoint;
+        private readonly ProbeOptions _options;
+        private readonly CancellationToken _user;
+        private readonly EndpointReport _report;
+        private readonly FindingList _findings;
+        private readonly Transcript? _transcript;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _deadlineAt;
+        private CancellationToken _deadline;
+        private IPAddress? _address;
+
+        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken)
+        {
+            _endpoint = endpoint;
+            _options = options;
+            _user = cancellationToken;
+            _report = new EndpointReport(endpoint);
+            _findings = new FindingList(options.Policy);
+            _transcript = options.IncludeTranscript ? new Transcript() : null;
+        }
+
+        private TimeSpan Timeout => _options.Timeout;
+
+        /// <summary>A phase gets the probe's timeout, but never more than is left of the overall deadline.</summary>
+        private TimeSpan PhaseTimeout
+        {
+            get
+            {
+                var left = _deadlineAt - _clock.Elapsed;
+                return left < Timeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : Timeout;
+            }
+        }
+
+        private string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
+        public async Task<EndpointReport> RunAsync()
+        {
+            // The whole probe, retries and extra connections included, ends within 3 x Timeout.
+            _deadlineAt = TimeSpan.FromTicks(Timeout.Ticks * 3);
+            using var overall = CancellationTokenSource.CreateLinkedTokenSource(_user);
+            overall.CancelAfter(_deadlineAt);
+            _deadline = overall.Token;
+            try
+            {
+                await ProbeAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_user.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                _findings.Add(FindingCatalog.TimedOut, $"The probe ran out of its overall time ({Seconds(_deadlineAt)}).");
+            }
+
+            _report.Findings = _findings.Sorted();
+            _report.Verdict = ProbePolicy.VerdictOf(_report.Findings);
+            _report.Transcript = _transcript?.Lines;
+            _report.Duration = _clock.Elapsed;
+            return _report;
+        }
+
+        private async Task ProbeAsync()
+        {
+            _address = await ResolveAsync().ConfigureAwait(false);
+            if (_address == null)
+            {
+                return;
+            }
+
+            _report.IPAddress = _address.ToString();
+            using var connection = await ConnectAsync(_transcript, _findings).ConfigureAwait(false);
+            if (connection == null)
+            {
+                return;
+            }
+
+            _report.Reachable = true;
+            var dialog = MailDialog.For(_endpoint.Protocol);
+            try
+            {
+                var tlsDone = _endpoint.Security == MailSecurity.Implicit
+                    ? await ImplicitAsync(connection, dialog).ConfigureAwait(false)
+                    : await PlaintextFirstAsync(connection, dialog).ConfigureAwait(false);
+                if (tlsDone && _options.IncludeTlsVersions)
+                {
+                    await EnumerateVersionsAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _transcript?.Note("connection closed by the probe");
+            }
+        }
+
+        private async Task<IPAddress?> ResolveAsync()
+        {
+            if (_endpoint.Address != null)
+            {
+                return _endpoint.Address;
+            }
+
+            if (IPAddress.TryParse(_endpoint.HostName, out var literal))
+            {
+                return literal;
+            }
+
+            try
+            {
+                var addresses = await Resolver.ResolveAsync(_endpoint.HostName, PhaseTimeout, _deadline).ConfigureAwait(false);
+                return addresses[0];
+            }
+            catch (SocketException ex)
+            {
+                _findings.Add(FindingCatalog.NameNotResolved, $"'{_endpoint.HostName}': {ex.Message}.");
+            }
+            catch (OperationCanceledException) when (!_user.IsCancellationRequested)
+            {
+                _findings.Add(FindingCatalog.NameNotResolved, $"The resolver gave no answer for '{_endpoint.HostName}' within {Seconds(Timeout)} (timed out).");
+            }
+
+            return null;
+        }
+
+        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings)
+        {
+            var timeout = PhaseTimeout;
+            try
+            {
+                transcript?.Note($"connect {MailEndpoint.FormatTarget(_address!.ToString(), _endpoint.Port)}");
+                return await Connection.OpenAsync(_address!, _endpoint.Port, timeout, transcript, _deadline, _user).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                findings.Add(FindingCatalog.ConnectionRefused, $"Connection refused by {Target}.");
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
+            {
+                findings.Add(FindingCatalog.TimedOut, $"Connecting to {Target} timed out.");
+            }
+            catch (SocketException ex)
+            {
+                findings.Add(FindingCatalog.ConnectionFailed, $"Connecting to {Target} failed: {ex.Message} ({ex.SocketErrorCode}).");
+            }
+            catch (OperationCanceledException) when (!_user.IsCancellationRequested)
+            {
+                findings.Add(FindingCatalog.TimedOut, $"Connecting to {Target} timed out after {Seconds(timeout)}.");
+            }
+
+            return null;
+        }
+
+        private string Target => MailEndpoint.FormatTarget(_address?.ToString() ?? _endpoint.HostName, _endpoint.Port);
+
+        // ---- implicit TLS -------------------------------------------------------------------------------
+
+        private async Task<bool> ImplicitAsync(Connection connection, MailDialog dialog)
+        {
+            var ssl = await HandshakeAsync(connection, afterStartTls: false).ConfigureAwait(false);
+            if (ssl == null)
+            {
+                return _report.TlsVersion != null;
+            }
+
+            using (ssl)
+            {
+                var phase = connection.Begin("greeting and capabilities after TLS", DialogBytes, PhaseTimeout);
+                var facts = await DialogAsync(connection, dialog, new GuardedStream(ssl, () => connection.Phase, _transcript), "greeting").ConfigureAwait(false);
+                _report.Greeting = FirstLine(phase.ReceivedText);
+                if (facts != null)
+                {
+                    _report.CapabilitiesAfterTls = facts.Capabilities;
+                    _report.AuthMechanismsAfterTls = facts.AuthMechanisms;
+                    connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
+                    await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
+                }
+            }
+
+            return true;
+        }
+
+        // ---- STARTTLS and plaintext ----------------------------------------------------------------------
+
+        private async Task<bool> PlaintextFirstAsync(Connection connection, MailDialog dialog)
+        {
+            var phase = connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
+            var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting").ConfigureAwait(false);
+            _report.Greeting = FirstLine(phase.ReceivedText);
+            if (facts == null)
+            {
+                if (phase.TimedOut && phase.BytesReceived == 0)
+                {
+                    await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
+                }
+
+                return false;
+            }
+
+            _report.CapabilitiesBeforeTls = facts.Capabilities;
+            _report.AuthMechanismsBeforeTls = facts.AuthMechanisms;
+            _report.StartTlsOffered = facts.StartTlsOffered;
+            if (facts.PlaintextLogin != null)
+            {
+                _findings.Add(FindingCatalog.PlaintextLoginBeforeTls, facts.PlaintextLogin + " before TLS.");
+            }
+
+            if (facts.PreAuthenticated)
+            {
+                _findings.Add(FindingCatalog.ImapPreAuth, "Greeting: " + _report.Greeting);
+                return false;
+            }
+
+            if (_endpoint.Security == MailSecurity.None)
+            {
+                _findings.Add(facts.StartTlsOffered ? FindingCatalog.PlaintextSessionStartTlsAvailable : FindingCatalog.PlaintextSession);
+                connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
+                await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
+                return false;
+            }
+
+            if (!facts.StartTlsOffered)
+            {
+                _findings.Add(FindingCatalog.StartTlsNotOffered, $"Capabilities: {string.Join(" ", facts.Capabilities)}.");
+                return false;
+            }
+
+            if (!await StartTlsAsync(connection, dialog, _findings).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            var ssl = await HandshakeAsync(connection, afterStartTls: true).ConfigureAwait(false);
+            if (ssl == null)
+            {
+                return _report.TlsVersion != null;
+            }
+
+            using (ssl)
+            {
+                connection.Begin("capabilities after TLS", DialogBytes, PhaseTimeout);
+                var resumed = new PrefixedStream(Encoding.ASCII.GetBytes(dialog.ResumeGreeting), new GuardedStream(ssl, () => connection.Phase, _transcript));
+                var after = await DialogAsync(connection, dialog, resumed, "capabilities after TLS").ConfigureAwait(false);
+                if (after != null)
+                {
+                    _report.CapabilitiesAfterTls = after.Capabilities;
+                    _report.AuthMechanismsAfterTls = after.AuthMechanisms;
+                    connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
+                    await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Sends STARTTLS and reads the reply itself, byte-exact: anything after the reply and before the handshake
+        /// is an injection (a finding, and never data). Returns true when the server agreed to upgrade.
+        /// </summary>
+        private async Task<bool> StartTlsAsync(Connection connection, MailDialog dialog, FindingList findings)
+        {
+            var phase = connection.Begin("STARTTLS reply", ReplyBytes, PhaseTimeout);
+            var command = Encoding.ASCII.GetBytes(dialog.StartTlsCommand);
+            var buffer = new byte[ReplyBytes + 1];
+            var filled = 0;
+            try
+            {
+                await connection.Raw.WriteAsync(command, 0, command.Length, phase.Token).ConfigureAwait(false);
+                int length;
+                while ((length = dialog.ReplyLength(Encoding.ASCII.GetString(buffer, 0, filled))) < 0)
+                {
+                    var read = await connection.Raw.ReadAsync(buffer, filled, buffer.Length - filled, phase.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        findings.Add(FindingCatalog.StartTlsClosed, "The server closed the connection instead of answering STARTTLS.");
+                        return false;
+                    }
+
+                    filled += read;
+                }
+
+                var reply = Encoding.ASCII.GetString(buffer, 0, length);
+                if (!dialog.ReplyAccepts(reply))
+                {
+                    findings.Add(FindingCatalog.StartTlsRefused, "The server answered: " + Printable(reply.Trim()));
+                    return false;
+                }
+
+                var injected = filled - length + connection.Available;
+                if (injected > 0)
+                {
+                    var sample = Printable(Encoding.ASCII.GetString(buffer, length, Math.Min(filled - length, 80)));
+                    findings.Add(FindingCatalog.StartTlsInjection, $"{injected} bytes followed the STARTTLS reply{(sample.Length > 0 ? ": '" + sample + "'" : string.Empty)}; they were discarded, not read as data.");
+                }
+
+                return true;
+            }
+            catch (Exception ex) when (IsProbeFailure(ex))
+            {
+                Classify(connection, ex, "the STARTTLS reply", findings, closed: FindingCatalog.StartTlsClosed);
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// A server that answers nothing on a plaintext port may be waiting for a TLS ClientHello (an implicit-TLS
+        /// port probed as STARTTLS). One more connection, within what is left of the deadline, tells.
+        /// </summary>
+        private async Task CheckTlsOnPlaintextPortAsync()
+        {
+            var scratch = new FindingList(_options.Policy);
+            using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
+            if (connection == null)
+            {
+                return;
+            }
+
+            var phase = connection.Begin("TLS check", HandshakeBytes, PhaseTimeout);
+            try
+            {
+                var observed = await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, BouncyTls.Versions, untilServerHello: true, phase.Token).ConfigureAwait(false);
+                if (observed.VersionCode != 0)
+                {
+                    _findings.Add(FindingCatalog.TlsOnPlaintextPort, $"It answered a TLS ClientHello with {observed.Version}.");
+                }
+            }
+            catch (Exception ex) when (IsProbeFailure(ex) || ex is Org.BouncyCastle.Tls.TlsException)
+            {
+                // No TLS either: the timeout finding already says it all.
+            }
+        }
+
+        // ---- TLS ----------------------------------------------------------------------------------------
+
+        /// <summary>
+        /// The handshake on the platform's TLS; when the platform refuses the server (e.g. TLS 1.0 only), the
+        /// same endpoint is observed once more with BouncyCastle so the report still has version, cipher and
+        /// certificate. Returns the platform session to continue on, or null.
+        /// </summary>
+        private async Task<SslStream?> HandshakeAsync(Connection connection, bool afterStartTls)
+        {
+            var phase = connection.Begin("TLS handshake", HandshakeBytes, PhaseTimeout);
+            connection.Raw.Recording = false;
+            _transcript?.Note("TLS handshake");
+            try
+            {
+                var (ssl, observation) = await PlatformTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, phase.Token).ConfigureAwait(false);
+                _transcript?.Note($"TLS established: {observation.Version} {observation.CipherSuite}");
+                Record(observation);
+                return ssl;
+            }
+            catch (Exception ex) when (IsProbeFailure(ex) || ex is System.Security.Authentication.AuthenticationException || ex is System.ComponentModel.Win32Exception)
+            {
+                if (phase.TooMuchData || phase.TimedOut)
+                {
+                    Classify(connection, ex, "the TLS handshake", _findings);
+                    return null;
+                }
+
+                var received = phase.ReceivedBytes;
+                if (!afterStartTls && LooksLikePlaintext(received))
+                {
+                    _findings.Add(FindingCatalog.PlaintextOnImplicitPort, $"The server said: '{Printable(FirstLine(phase.ReceivedText))}'.");
+                    return null;
+                }
+
+                if (phase.EndOfStream && received.Length == 0)
+                {
+                    _findings.Add(afterStartTls ? FindingCatalog.StartTlsClosed : FindingCatalog.HandshakeFailed,
+                        "The server closed the connection during the TLS handshake.");
+                    return null;
+                }
+
+                _transcript?.Note("platform TLS refused the server: " + Innermost(ex).Message);
+                if (!await ObserveWithFallbackAsync().ConfigureAwait(false))
+                {
+                    _findings.Add(FindingCatalog.HandshakeFailed, Innermost(ex).Message);
+                }
+
+                return null;
+            }
+        }
+
+        private async Task<bool> ObserveWithFallbackAsync()
+        {
+            var observation = await BouncyObserveAsync(BouncyTls.Versions, untilServerHello: false).ConfigureAwait(false);
+            if (observation == null)
+            {
+                return false;
+            }
+
+            _transcript?.Note($"observed with BouncyCastle: {observation.Version} {observation.CipherSuite}; no mail commands sent");
+            _findings.Add(FindingCatalog.LegacyTlsObservedWithOwnStack);
+            Record(observation);
+            return true;
+        }
+
+        /// <summary>A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake.</summary>
+        private async Task<TlsObservation?> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
+        {
+            var scratch = new FindingList(_options.Policy);
+            using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
+            if (connection == null)
+            {
+                return null;
+            }
+
+            if (_endpoint.Security != MailSecurity.Implicit)
+            {
+                var dialog = MailDialog.For(_endpoint.Protocol);
+                connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
+                var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting", scratch).ConfigureAwait(false);
+                if (facts == null || !facts.StartTlsOffered || !await StartTlsAsync(connection, dialog, scratch).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+
+            var phase = connection.Begin("TLS handshake (BouncyCastle)", HandshakeBytes, PhaseTimeout);
+            connection.Raw.Recording = false;
+            try
+            {
+                return await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, versions, untilServerHello, phase.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsProbeFailure(ex) || ex is Org.BouncyCastle.Tls.TlsException)
+            {
+                return null;
+            }
+        }
+
+        private void Record(TlsObservation observation)
+        {
+            _report.TlsVersion = observation.Version;
+            _report.CipherSuite = observation.CipherSuite;
+            if (observation.VersionCode != 0 && observation.VersionCode < 0x0303)
+            {
+                _findings.Add(FindingCatalog.LegacyTlsNegotiated, $"Negotiated: {observation.Version}.");
+            }
+
+            if (observation.CipherSuite != null && IsWeakCipher(observation.CipherSuite))
+            {
+                _findings.Add(FindingCatalog.WeakCipher, $"Negotiated: {observation.CipherSuite}.");
+            }
+
+            var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(_options.TrustedRoots);
+            CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, DateTime.UtcNow, _report, _findings);
+        }
+
+        private async Task EnumerateVersionsAsync()
+        {
+            var probes = BouncyTls.Versions.Select(async version =>
+            {
+                var observed = await BouncyObserveAsync(new[] { version }, untilServerHello: true).ConfigureAwait(false);
+                return observed != null && observed.VersionCode == version ? version : 0;
+            }).ToArray();
+            var accepted = (await Task.WhenAll(probes).ConfigureAwait(false)).Where(v => v != 0).OrderBy(v => v).ToArray();
+            _report.AcceptedTlsVersions = accepted.Select(TlsObservation.VersionName).ToArray();
+            var legacy = accepted.Where(v => v < 0x0303).ToArray();
+            if (legacy.Length > 0 && !_findings.Contains(FindingCatalog.LegacyTlsNegotiated))
+            {
+                _findings.Add(FindingCatalog.LegacyTlsAccepted, "Accepted: " + string.Join(", ", legacy.Select(TlsObservation.VersionName)) + ".");
+            }
+        }
+
+        // ---- shared helpers -----------------------------------------------------------------------------
+
+        private Task<DialogFacts?> DialogAsync(Connection connection, MailDialog dialog, Stream stream, string what) =>
+            DialogAsync(connection, dialog, stream, what, _findings);
+
+        private async Task<DialogFacts?> DialogAsync(Connection connection, MailDialog dialog, Stream stream, string what, FindingList findings)
+        {
+            try
+            {
+                return await dialog.GreetAsync(stream, _endpoint.HostName, _endpoint.Port, connection.Phase.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsProbeFailure(ex) || ex is ProtocolException || ex is CommandException || ex is NotSupportedException)
+            {
+                Classify(connection, ex, what, findings);
+                return null;
+            }
+        }
+
+        /// <summary>Names what went wrong in a phase from what the guards saw, not from the library's exception type alone.</summary>
+        private void Classify(Connection connection, Exception ex, string what, FindingList findings, FindingDefinition? closed = null)
+        {
+            if (_user.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(_user);
+            }
+
+            var phase = connection.Phase;
+            if (phase.TooMuchData)
+            {
+                findings.Add(FindingCatalog.BannerTooLong, $"More than {phase.MaxBytes / 1024} KB arrived during {what} (banner too long); the probe stopped reading.");
+            }
+            else if (phase.TimedOut)
+            {
+                findings.Add(FindingCatalog.TimedOut, $"No complete {what} within {Seconds(phase.Timeout)} (timed out; {phase.BytesReceived} bytes received).");
+            }
+            else if (ex is CommandException)
+            {
+                findings.Add(FindingCatalog.ServiceNotReady, $"During {what}: {Printable(ex.Message)}");
+            }
+            else if (phase.EndOfStream || ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            {
+                findings.Add(closed ?? FindingCatalog.ServerClosed, $"The server closed the connection during {what}.");
+            }
+            else
+            {
+                var said = FirstLine(phase.ReceivedText);
+                findings.Add(FindingCatalog.UnexpectedReply, $"During {what}: {Printable(Innermost(ex).Message)}{(said.Length > 0 ? " The server said: '" + Printable(said) + "'." : string.Empty)}");
+            }
+        }
+
+        private static bool IsProbeFailure(Exception ex) =>
+            ex is IOException || ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException;
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException != null)
+            {
+                ex = ex.InnerException;
+            }
+
+            return ex;
+        }
+
+        private static bool IsWeakCipher(string name)
+        {
+            var upper = name.ToUpperInvariant();
+            return upper.Contains("RC4") || upper.Contains("_DES_") || upper.Contains("3DES") || upper.Contains("NULL")
+                || upper.Contains("EXPORT") || upper.Contains("ANON") || upper.EndsWith("_MD5", StringComparison.Ordinal);
+        }
+
+        /// <summary>TLS records start with a content type of 0x14–0x17; a mail greeting is printable text.</summary>
+        private static bool LooksLikePlaintext(byte[] received)
+        {
+            if (received.Length < 3 || (received[0] >= 0x14 && received[0] <= 0x17))
+            {
+                return false;
+            }
+
+            return received.Take(Math.Min(received.Length, 16)).All(b => (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n');
+        }
+
+        private static string FirstLine(string text)
+        {
+            var end = text.IndexOfAny(new[] { '\r', '\n' });
+            return Printable(end >= 0 ? text.Substring(0, end) : text);
+        }
+
+        private static string Printable(string text)
+        {
+            var builder = new StringBuilder(Math.Min(text.Length, 200));
+            foreach (var c in text)
+            {
+                if (builder.Length >= 200)
+                {
+                    builder.Append('…');
+                    break;
+                }
+
+                if (c != '\r')
+                {
+                    builder.Append(c >= ' ' && c < (char)0x7f ? c : c == '\n' ? ' ' : '.');
+                }
+            }
+
+            return builder.ToString();
+        }
+    }
+}

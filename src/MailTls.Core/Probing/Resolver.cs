@@ -1,0 +1,40 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailTls.Probing
+{
+    /// <summary>Name resolution through the system resolver, bounded in time.</summary>
+    internal static class Resolver
+    {
+        /// <exception cref="SocketException">The name does not resolve.</exception>
+        /// <exception cref="OperationCanceledException">No answer in time, or cancelled.</exception>
+        public static async Task<IPAddress[]> ResolveAsync(string hostName, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(timeout);
+#if NET
+            var addresses = await Dns.GetHostAddressesAsync(hostName, bounded.Token).ConfigureAwait(false);
+#else
+            // The .NET Framework lookup cannot be cancelled: stop waiting for it instead.
+            var lookup = Dns.GetHostAddressesAsync(hostName);
+            var finished = await Task.WhenAny(lookup, Task.Delay(System.Threading.Timeout.Infinite, bounded.Token)).ConfigureAwait(false);
+            if (finished != lookup)
+            {
+                _ = lookup.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                throw new OperationCanceledException(bounded.Token);
+            }
+
+            var addresses = await lookup.ConfigureAwait(false);
+#endif
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            return addresses;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MailTls.Policy;
+
+namespace MailTls.Tls
+{
+    /// <summary>
+    /// Judges the certificates a server sent: chain and trust (the system's roots, or the roots the user gave),
+    /// name, dates, key and signature. Never fetches anything: a missing intermediate is reported, not repaired.
+    /// </summary>
+    internal static class CertificateEvaluator
+    {
+        private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
+        private const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
+
+        private static readonly HashSet<string> WeakSignatureOids = new HashSet<string>
+        {
+            "1.2.840.113549.1.1.5", // sha1RSA
+            "1.2.840.113549.1.1.4", // md5RSA
+            "1.2.840.10045.4.1",    // ecdsa-with-SHA1
+            "1.2.840.10040.4.3",    // dsa-with-sha1
+        };
+
+        public static void Evaluate(TlsObservation tls, string serverName, X509Certificate2Collection trustedRoots, DateTime now, EndpointReport report, FindingList findings)
+        {
+            if (tls.ServerCertificates.Count == 0)
+            {
+                return;
+            }
+
+            var leaf = tls.ServerCertificates[0];
+            report.Certificate = leaf;
+            report.Chain = tls.ServerCertificates.ToArray();
+            report.Subject = leaf.Subject;
+            report.Issuer = leaf.Issuer;
+            report.Thumbprint = leaf.Thumbprint;
+            report.Sha256Fingerprint = Sha256Hex(leaf.RawData);
+            report.NotBefore = leaf.NotBefore;
+            report.NotAfter = leaf.NotAfter;
+            report.DaysToExpiry = (int)Math.Floor((leaf.NotAfter.ToUniversalTime() - now).TotalDays);
+            report.SignatureAlgorithm = leaf.SignatureAlgorithm.FriendlyName ?? leaf.SignatureAlgorithm.Value;
+            var (keyAlgorithm, keySize) = KeyOf(leaf);
+            report.KeyAlgorithm = keyAlgorithm;
+            report.KeySize = keySize;
+            var names = SubjectAlternativeNames(leaf);
+            report.SubjectAlternativeNames = string.Join("; ", names);
+
+            // Dates.
+            if (leaf.NotAfter.ToUniversalTime() < now)
+            {
+                findings.Add(FindingCatalog.CertificateExpired, $"It expired on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd} ({-report.DaysToExpiry} days ago).");
+            }
+            else if (leaf.NotBefore.ToUniversalTime() > now)
+            {
+                findings.Add(FindingCatalog.CertificateNotYetValid, $"It is valid from {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.");
+            }
+            else if (report.DaysToExpiry < 30)
+            {
+                findings.Add(FindingCatalog.CertificateExpiringSoon, $"It expires on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}, in {report.DaysToExpiry} days.");
+            }
+
+            // Name.
+            report.NameMatches = NameMatches(leaf, serverName, names, tls.PlatformPolicyErrors);
+            if (report.NameMatches == false)
+            {
+                findings.Add(FindingCatalog.NameMismatch, $"'{serverName}' is not among its names ({(names.Count > 0 ? string.Join(", ", names) : leaf.Subject)}).");
+            }
+
+            // Chain and trust.
+            var (trusted, status) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots);
+            report.ChainTrusted = trusted;
+            report.ChainStatus = status.Select(s => s.ToString()).ToArray();
+            var selfSigned = IsSelfSigned(leaf);
+            if (!trusted)
+            {
+                if (selfSigned)
+                {
+                    findings.Add(FindingCatalog.SelfSigned, $"Subject and issuer are both '{leaf.Subject}'.");
+                }
+                else if (status.Contains(X509ChainStatusFlags.PartialChain))
+                {
+                    findings.Add(FindingCatalog.IncompleteChain, $"No certificate for the issuer '{leaf.Issuer}' was sent or is known here.");
+                }
+                else if (status.Contains(X509ChainStatusFlags.UntrustedRoot))
+                {
+                    findings.Add(FindingCatalog.UntrustedRoot, $"The chain ends in '{RootSubject(tls.ServerCertificates)}'.");
+                }
+
+                var other = status.Where(s => s != X509ChainStatusFlags.PartialChain && s != X509ChainStatusFlags.UntrustedRoot
+                    && s != X509ChainStatusFlags.NotTimeValid && s != X509ChainStatusFlags.NotValidForUsage).ToArray();
+                if (other.Length > 0)
+                {
+                    findings.Add(FindingCatalog.ChainInvalid, "Chain status: " + string.Join(", ", other) + ".");
+                }
+            }
+
+            // Key usage, key, signature.
+            var usageProblem = KeyUsageProblem(leaf, keyAlgorithm);
+            if (usageProblem != null || status.Contains(X509ChainStatusFlags.NotValidForUsage))
+            {
+                findings.Add(FindingCatalog.WrongKeyUsage, usageProblem ?? "The chain is not valid for server authentication.");
+            }
+
+            if ((keyAlgorithm == "RSA" && keySize < 2048) || (keyAlgorithm == "ECDSA" && keySize < 256) || keyAlgorithm == "DSA")
+            {
+                findings.Add(FindingCatalog.WeakKey, $"The key is {keyAlgorithm} {keySize} bits.");
+            }
+
+            var weak = tls.ServerCertificates.Where(c => !IsSelfSigned(c) && WeakSignatureOids.Contains(c.SignatureAlgorithm.Value ?? string.Empty)).ToArray();
+            if (weak.Length > 0)
+            {
+                findings.Add(FindingCatalog.Sha1Signature, string.Join("; ", weak.Select(c => $"'{c.Subject}' is signed with {c.SignatureAlgorithm.FriendlyName}")) + ".");
+            }
+        }
+
+        internal static string Sha256Hex(byte[] data)
+        {
+            using var sha = SHA256.Create();
+            return BitConverter.ToString(sha.ComputeHash(data)).Replace("-", string.Empty);
+        }
+
+        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots)
+        {
+            var extra = intermediates.ToArray();
+            using (var system = NewChain(extra))
+            {
+                if (system.Build(leaf))
+                {
+                    return (true, new HashSet<X509ChainStatusFlags>());
+                }
+
+                if (trustedRoots.Count == 0)
+                {
+                    return (false, Flags(system));
+                }
+            }
+
+            using var custom = NewChain(extra);
+#if NET
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
+            return custom.Build(leaf) ? (true, new HashSet<X509ChainStatusFlags>()) : (false, Flags(custom));
+#else
+            // Without CustomTrustStore: let an unknown root through, then insist that it is one of the given roots.
+            custom.ChainPolicy.ExtraStore.AddRange(trustedRoots);
+            custom.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+            var built = custom.Build(leaf);
+            var root = custom.ChainElements.Count > 0 ? custom.ChainElements[custom.ChainElements.Count - 1].Certificate : null;
+            var rootGiven = root != null && trustedRoots.Cast<X509Certificate2>().Any(r => r.Thumbprint == root.Thumbprint);
+            var flags = Flags(custom);
+            flags.Remove(X509ChainStatusFlags.UntrustedRoot);
+            if (!rootGiven)
+            {
+                flags.Add(X509ChainStatusFlags.UntrustedRoot);
+            }
+
+            return (built && rootGiven && flags.Count == 0, flags);
+#endif
+        }
+
+        private static X509Chain NewChain(X509Certificate2[] extra)
+        {
+            var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
+#if NET
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+#endif
+            chain.ChainPolicy.ExtraStore.AddRange(extra);
+            return chain;
+        }
+
+        private static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)
+        {
+            var flags = new HashSet<X509ChainStatusFlags>();
+            foreach (var status in chain.ChainStatus)
+            {
+                foreach (X509ChainStatusFlags flag in Enum.GetValues(typeof(X509ChainStatusFlags)))
+                {
+                    if (flag != X509ChainStatusFlags.NoError && (status.Status & flag) == flag)
+                    {
+                        flags.Add(flag);
+                    }
+                }
+            }
+
+            return flags;
+        }
+
+        private static bool IsSelfSigned(X509Certificate2 certificate) =>
+            certificate.SubjectName.RawData.SequenceEqual(certificate.IssuerName.RawData);
+
+        private static string RootSubject(IReadOnlyList<X509Certificate2> presented) => presented[presented.Count - 1].Issuer;
+
+        private static bool? NameMatches(X509Certificate2 leaf, string serverName, IReadOnlyList<string> names, System.Net.Security.SslPolicyErrors? platformErrors)
+        {
+#if NET
+            return leaf.MatchesHostname(serverName, allowWildcards: true, allowCommonName: names.Count == 0);
+#else
+            if (platformErrors.HasValue)
+            {
+                return (platformErrors.Value & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
+            }
+
+            return names.Any(n => string.Equals(n, serverName, StringComparison.OrdinalIgnoreCase)
+                || (n.StartsWith("*.", StringComparison.Ordinal) && serverName.IndexOf('.') > 0
+                    && string.Equals(n.Substring(1), serverName.Substring(serverName.IndexOf('.')), StringComparison.OrdinalIgnoreCase)));
+#endif
+        }
+
+        private static IReadOnlyList<string> SubjectAlternativeNames(X509Certificate2 certificate)
+        {
+            // BouncyCastle parses the extension the same way on every platform (X509Extension.Format does not).
+            var parsed = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
+            var names = parsed.GetSubjectAlternativeNames();
+            if (names == null)
+            {
+                return Array.Empty<string>();
+            }
+
+            return names.Select(entry => entry.Count > 1 ? entry[1]?.ToString() : null)
+                .Where(value => !string.IsNullOrEmpty(value))
+                .Select(value => value!)
+                .ToArray();
+        }
+
+        private static (string? Algorithm, int? Size) KeyOf(X509Certificate2 certificate)
+        {
+            switch (certificate.PublicKey.Oid.Value)
+            {
+                case "1.2.840.113549.1.1.1":
+                    using (var rsa = certificate.GetRSAPublicKey())
+                    {
+                        return ("RSA", rsa?.KeySize);
+                    }
+
+                case "1.2.840.10045.2.1":
+                    using (var ec = certificate.GetECDsaPublicKey())
+                    {
+                        return ("ECDSA", ec?.KeySize);
+                    }
+
+                case "1.2.840.10040.4.1":
+                    return ("DSA", null);
+                case "1.3.101.112":
+                    return ("Ed25519", 256);
+                case "1.3.101.113":
+                    return ("Ed448", 456);
+                default:
+                    return (certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value, null);
+            }
+        }
+
+        private static string? KeyUsageProblem(X509Certificate2 leaf, string? keyAlgorithm)
+        {
+            foreach (var extension in leaf.Extensions)
+            {
+                if (extension is X509KeyUsageExtension usage)
+                {
+                    var signs = (usage.KeyUsages & X509KeyUsageFlags.DigitalSignature) != 0;
+                    var encrypts = keyAlgorithm == "RSA" && (usage.KeyUsages & X509KeyUsageFlags.KeyEncipherment) != 0;
+                    if (!signs && !encrypts)
+                    {
+                        return $"Key usage is '{usage.KeyUsages}', without digitalSignature.";
+                    }
+                }
+                else if (extension is X509EnhancedKeyUsageExtension enhanced)
+                {
+                    var oids = enhanced.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value).ToArray();
+                    if (!oids.Contains(ServerAuthOid) && !oids.Contains(AnyExtendedKeyUsageOid))
+                    {
+                        return "Extended key usage does not include serverAuth (" +
+                            string.Join(", ", enhanced.EnhancedKeyUsages.Cast<Oid>().Select(o => o.FriendlyName ?? o.Value)) + ").";
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+}

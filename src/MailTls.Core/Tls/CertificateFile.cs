@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace MailTls.Tls
+{
+    /// <summary>Reads certificates from a file: PEM (one or many), DER (.cer/.crt) or PKCS#7.</summary>
+    public static class CertificateFile
+    {
+        private const string PemBegin = "-----BEGIN CERTIFICATE-----";
+        private const string PemEnd = "-----END CERTIFICATE-----";
+
+        /// <summary>Loads every certificate in the file.</summary>
+        /// <param name="path">A file system path.</param>
+        /// <returns>At least one certificate.</returns>
+        /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
+        /// <exception cref="IOException">Reading failed.</exception>
+        /// <exception cref="InvalidDataException">The file holds no certificate.</exception>
+        public static IReadOnlyList<X509Certificate2> Load(string path)
+        {
+            if (path is null)
+            {
+                throw new ArgumentNullException(nameof(path));
+            }
+
+            var bytes = File.ReadAllBytes(path);
+            var text = Encoding.ASCII.GetString(bytes);
+            var result = new List<X509Certificate2>();
+            try
+            {
+                if (text.Contains(PemBegin))
+                {
+                    var start = 0;
+                    while ((start = text.IndexOf(PemBegin, start, StringComparison.Ordinal)) >= 0)
+                    {
+                        var end = text.IndexOf(PemEnd, start, StringComparison.Ordinal);
+                        if (end < 0)
+                        {
+                            throw new InvalidDataException($"'{path}' has a PEM certificate block without its END line.");
+                        }
+
+                        var body = text.Substring(start + PemBegin.Length, end - start - PemBegin.Length);
+                        result.Add(new X509Certificate2(Convert.FromBase64String(body)));
+                        start = end + PemEnd.Length;
+                    }
+                }
+                else
+                {
+                    var collection = new X509Certificate2Collection();
+                    collection.Import(bytes);
+                    foreach (var certificate in collection)
+                    {
+                        result.Add(certificate);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is CryptographicException || ex is FormatException)
+            {
+                throw new InvalidDataException($"'{path}' is not a certificate file (PEM, DER or PKCS#7): {ex.Message}", ex);
+            }
+
+            if (result.Count == 0)
+            {
+                throw new InvalidDataException($"'{path}' holds no certificate.");
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.Endpoints;
+using MailTls.Policy;
+using MailTls.Probing;
+using MailTls.Tls;
+
+namespace MailTls.PowerShell.Commands
+{
+    /// <summary>
+    /// Probes SMTP, IMAP and POP3 endpoints (implicit TLS and STARTTLS) and reports TLS version, cipher,
+    /// certificate chain and trust, what is offered before and after TLS, findings and a verdict.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "MailEndpoint")]
+    [OutputType(typeof(EndpointReport), typeof(bool))]
+    public sealed class TestMailEndpointCommand : PSCmdlet
+    {
+        private readonly BlockingCollection<Outcome> _finished = new BlockingCollection<Outcome>();
+        private CancellationTokenSource _cts = new CancellationTokenSource();
+        private EndpointProber? _prober;
+        private int _inFlight;
+        private int _done;
+
+        // Parameters typed with the core's enums keep object fields: a value-type field of a core type would make
+        // PowerShell's scan of this assembly (GetExportedTypes, before the module's resolver is registered) load
+        // the core from beside the manifest, where it is not; it lives in Dependencies/<edition>/.
+        private object? _protocol;
+        private object? _security;
+
+        /// <summary>Server to probe: a name, an address, host:port, [v6]:port or a mail URI (imaps://…).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ComputerName", "Host")]
+        public string HostName { get; set; } = string.Empty;
+
+        /// <summary>TCP port; with none, the secure ports of the protocol(s) are probed.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        public int? Port { get; set; }
+
+        /// <summary>Mail protocol; inferred from a well-known port or URI when not given.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public MailProtocol? Protocol
+        {
+            get => (MailProtocol?)_protocol;
+            set => _protocol = value;
+        }
+
+        /// <summary>Implicit (TLS from the first byte), StartTls, or None (plaintext; never Pass).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public MailSecurity? Security
+        {
+            get => (MailSecurity?)_security;
+            set => _security = value;
+        }
+
+        /// <summary>Name sent as SNI and verified in the certificate (default: the host name).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ServerName { get; set; }
+
+        /// <summary>Bounds each phase (connect, greeting or reply, handshake); a probe ends within 3 × this + 2 s.</summary>
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int TimeoutSeconds { get; set; } = 10;
+
+        /// <summary>Roots to trust besides the system's: X509Certificate2 objects or certificate file paths.</summary>
+        [Parameter]
+        public object[]? TrustedRootCertificate { get; set; }
+
+        /// <summary>Also find which of TLS 1.0, 1.1, 1.2 and 1.3 the server accepts.</summary>
+        [Parameter]
+        public SwitchParameter IncludeTlsVersions { get; set; }
+
+        /// <summary>Keep the protocol transcript in the report (nothing secret is ever sent).</summary>
+        [Parameter]
+        public SwitchParameter IncludeTranscript { get; set; }
+
+        /// <summary>How many probes run at once across the pipeline input.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = 32;
+
+        /// <summary>Output only $true (verdict Pass or Warn) or $false per endpoint.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        /// <summary>One report per address the name resolves to (IPv4 and IPv6).</summary>
+        [Parameter]
+        public SwitchParameter AllAddresses { get; set; }
+
+        /// <summary>The policy that turns findings into a verdict: Baseline (default) or Strict.</summary>
+        [Parameter]
+        [ValidateSet("Baseline", "Strict")]
+        public string Policy { get; set; } = "Baseline";
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            var options = new ProbeOptions
+            {
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                IncludeTlsVersions = IncludeTlsVersions,
+                IncludeTranscript = IncludeTranscript,
+                Policy = ProbePolicy.FromName(Policy) ?? ProbePolicy.Baseline,
+            };
+            foreach (var root in LoadTrustedRoots())
+            {
+                options.TrustedRoots.Add(root);
+            }
+
+            _prober = new EndpointProber(options);
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            IReadOnlyList<MailEndpoint> endpoints;
+            try
+            {
+                endpoints = EndpointParser.Parse(HostName, Port, Protocol, Security, ServerName);
+            }
+            catch (EndpointInputException ex)
+            {
+                WriteError(new ErrorRecord(new ArgumentException(ex.Message, ex), ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input));
+                WriteFinished(wait: false);
+                return;
+            }
+
+            foreach (var endpoint in endpoints)
+            {
+                while (_inFlight >= ThrottleLimit)
+                {
+                    WriteFinished(wait: true);
+                }
+
+                Start(endpoint);
+            }
+
+            WriteFinished(wait: false);
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            while (_inFlight > 0)
+            {
+                WriteFinished(wait: true);
+            }
+
+            WriteProgress(new ProgressRecord(0, "Test-MailEndpoint", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        /// <inheritdoc />
+        protected override void StopProcessing() => _cts.Cancel();
+
+        private void Start(MailEndpoint endpoint)
+        {
+            _inFlight++;
+            var prober = _prober!;
+            var token = _cts.Token;
+            var expand = AllAddresses.IsPresent;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var targets = expand ? await prober.ExpandAddressesAsync(endpoint, token).ConfigureAwait(false) : new[] { endpoint };
+                    var probes = new List<Task<EndpointReport>>();
+                    foreach (var target in targets)
+                    {
+                        probes.Add(prober.ProbeAsync(target, token));
+                    }
+
+                    _finished.Add(new Outcome(endpoint, await Task.WhenAll(probes).ConfigureAwait(false), null));
+                }
+                catch (OperationCanceledException)
+                {
+                    _finished.Add(new Outcome(endpoint, Array.Empty<EndpointReport>(), null));
+                }
+                catch (Exception ex)
+                {
+                    // A probe never throws for what an endpoint does; this is a defect, reported, not swallowed.
+                    _finished.Add(new Outcome(endpoint, Array.Empty<EndpointReport>(), ex));
+                }
+            });
+        }
+
+        /// <summary>Writes finished probes on the pipeline thread; with <paramref name="wait"/>, blocks for at least one.</summary>
+        private void WriteFinished(bool wait)
+        {
+            while (true)
+            {
+                Outcome outcome;
+                if (wait)
+                {
+                    try
+                    {
+                        outcome = _finished.Take(_cts.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        throw new PipelineStoppedException();
+                    }
+
+                    wait = false;
+                }
+                else if (!_finished.TryTake(out outcome))
+                {
+                    return;
+                }
+
+                _inFlight--;
+                _done++;
+                if (outcome.Error != null)
+                {
+                    WriteError(new ErrorRecord(outcome.Error, "ProbeFailed", ErrorCategory.NotSpecified, outcome.Endpoint.Target));
+                }
+
+                foreach (var report in outcome.Reports)
+                {
+                    if (Quiet)
+                    {
+                        WriteObject(report.Verdict == Verdict.Pass || report.Verdict == Verdict.Warn);
+                    }
+                    else
+                    {
+                        WriteObject(report);
+                    }
+                }
+
+                WriteProgress(new ProgressRecord(0, "Test-MailEndpoint", $"{_done} probed, {_inFlight} in flight")
+                {
+                    CurrentOperation = outcome.Endpoint.ToString(),
+                });
+            }
+        }
+
+        private IEnumerable<X509Certificate2> LoadTrustedRoots()
+        {
+            if (TrustedRootCertificate == null)
+            {
+                yield break;
+            }
+
+            foreach (var item in TrustedRootCertificate)
+            {
+                var value = item is PSObject wrapped ? wrapped.BaseObject : item;
+                if (value is X509Certificate2 certificate)
+                {
+                    yield return certificate;
+                    continue;
+                }
+
+                var text = value?.ToString() ?? string.Empty;
+                IReadOnlyList<X509Certificate2>? loaded = null;
+                ErrorRecord? error = null;
+                try
+                {
+                    var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                    loaded = CertificateFile.Load(path);
+                }
+                catch (FileNotFoundException ex)
+                {
+                    error = new ErrorRecord(ex, "TrustedRootCertificateNotFound", ErrorCategory.ObjectNotFound, text);
+                    error.ErrorDetails = new ErrorDetails($"The certificate file '{text}' does not exist. Give the path of a PEM, DER or PKCS#7 file, or an X509Certificate2.");
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException && !(ex is InvalidDataException))
+                {
+                    error = new ErrorRecord(ex, "TrustedRootCertificateUnreadable", ErrorCategory.ReadError, text);
+                    error.ErrorDetails = new ErrorDetails($"The certificate file '{text}' cannot be read: {ex.Message} Check the path and its permissions.");
+                }
+                catch (InvalidDataException ex)
+                {
+                    error = new ErrorRecord(ex, "TrustedRootCertificateInvalid", ErrorCategory.InvalidData, text);
+                    error.ErrorDetails = new ErrorDetails($"{ex.Message} Give a CA certificate file (PEM, DER or PKCS#7).");
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+                {
+                    error = new ErrorRecord(ex, "TrustedRootCertificateInvalid", ErrorCategory.InvalidArgument, text);
+                    error.ErrorDetails = new ErrorDetails($"'{text}' is neither an X509Certificate2 nor a certificate file path: {ex.Message}");
+                }
+
+                if (error != null)
+                {
+                    WriteError(error);
+                    continue;
+                }
+
+                foreach (var root in loaded!)
+                {
+                    yield return root;
+                }
+            }
+        }
+
+        private readonly struct Outcome
+        {
+            public Outcome(MailEndpoint endpoint, IReadOnlyList<EndpointReport> reports, Exception? error)
+            {
+                Endpoint = endpoint;
+                Reports = reports;
+                Error = error;
+            }
+
+            public MailEndpoint Endpoint { get; }
+
+            public IReadOnlyList<EndpointReport> Reports { get; }
+
+            public Exception? Error { get; }
+        }
+    }
+}

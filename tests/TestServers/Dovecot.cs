@@ -1,0 +1,72 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+
+namespace MailTls.TestServers
+{
+    /// <summary>A private Dovecot instance (its own config, base_dir and log) for one case.</summary>
+    public sealed class Dovecot
+    {
+        private readonly string _config;
+
+        public Dovecot(string directory, ServerCase serverCase, LeafFiles leaf)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, "run"));
+            Directory.CreateDirectory(Path.Combine(directory, "state"));
+            File.WriteAllText(Path.Combine(directory, "users"), string.Empty);
+            _config = Path.Combine(directory, "dovecot.conf");
+            AuthSocket = Path.Combine(directory, "run", "auth-mailtls");
+            Log = Path.Combine(directory, "dovecot.log");
+            var ssl = serverCase.NoStartTls ? "no" : "yes";
+            var config = new StringBuilder()
+                .AppendLine($"base_dir = {directory}/run")
+                .AppendLine($"state_dir = {directory}/state")
+                .AppendLine($"log_path = {Log}")
+                .AppendLine($"instance_name = mailtls-{serverCase.Name}")
+                .AppendLine("protocols = imap pop3")
+                .AppendLine($"listen = {serverCase.Address}")
+                .AppendLine($"ssl = {ssl}")
+                .AppendLine($"ssl_cert = <{leaf.Chain}")
+                .AppendLine($"ssl_key = <{leaf.Key}")
+                .AppendLine($"ssl_min_protocol = {(serverCase.Tls13Only ? "TLSv1.3" : "TLSv1.2")}")
+                .AppendLine($"disable_plaintext_auth = {(serverCase.PlaintextLogin ? "no" : "yes")}")
+                .AppendLine("auth_mechanisms = plain login")
+                .AppendLine("login_greeting = Dovecot ready.")
+                .AppendLine($"passdb {{\n  driver = passwd-file\n  args = {directory}/users\n}}")
+                .AppendLine($"userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={directory}/home\n}}")
+                .AppendLine("mail_location = maildir:~/Maildir")
+                .AppendLine($"service imap-login {{\n  inet_listener imap {{\n    port = {Ports.Imap}\n  }}\n  inet_listener imaps {{\n    port = {(serverCase.NoStartTls ? 0 : Ports.Imaps)}\n    ssl = {ssl}\n  }}\n}}")
+                .AppendLine($"service pop3-login {{\n  inet_listener pop3 {{\n    port = {Ports.Pop3}\n  }}\n  inet_listener pop3s {{\n    port = {(serverCase.NoStartTls ? 0 : Ports.Pop3s)}\n    ssl = {ssl}\n  }}\n}}")
+                .AppendLine("service auth {\n  unix_listener auth-mailtls {\n    mode = 0666\n  }\n}");
+            File.WriteAllText(_config, config.ToString());
+        }
+
+        /// <summary>The SASL socket Postfix authenticates through.</summary>
+        public string AuthSocket { get; }
+
+        public string Log { get; }
+
+        public void Start() => Run("dovecot", $"-c {_config}");
+
+        public void Stop() => Run("dovecot", $"-c {_config} stop", ignoreFailure: true);
+
+        internal static void Run(string file, string arguments, bool ignoreFailure = false)
+        {
+            var start = new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start.");
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(true);
+                throw new TimeoutException($"'{file} {arguments}' did not finish in 60 s.");
+            }
+
+            if (process.ExitCode != 0 && !ignoreFailure)
+            {
+                throw new InvalidOperationException($"'{file} {arguments}' failed ({process.ExitCode}): {stderr.Result}{stdout.Result}");
+            }
+        }
+    }
+}

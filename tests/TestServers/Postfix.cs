@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace MailTls.TestServers
+{
+    /// <summary>
+    /// One private Postfix instance with three smtpd listeners per case (STARTTLS relay, STARTTLS submission,
+    /// implicit-TLS submission), each configured with -o overrides for the case's certificate and policy.
+    /// </summary>
+    public sealed class Postfix
+    {
+        private readonly string _config;
+
+        public Postfix(string directory, IEnumerable<(ServerCase Case, LeafFiles Leaf, string AuthSocket)> cases)
+        {
+            _config = Path.Combine(directory, "conf");
+            var queue = Path.Combine(directory, "queue");
+            var data = Path.Combine(directory, "data");
+            Directory.CreateDirectory(_config);
+            Directory.CreateDirectory(queue);
+            Directory.CreateDirectory(data);
+            Dovecot.Run("chown", $"postfix {data}");
+            Log = Path.Combine(directory, "maillog");
+            File.WriteAllText(Path.Combine(_config, "main.cf"), new StringBuilder()
+                .AppendLine("compatibility_level = 3.6")
+                .AppendLine($"queue_directory = {queue}")
+                .AppendLine($"data_directory = {data}")
+                .AppendLine("mail_owner = postfix")
+                .AppendLine("setgid_group = postdrop")
+                .AppendLine("inet_interfaces = loopback-only")
+                .AppendLine("inet_protocols = ipv4")
+                .AppendLine("myhostname = mail.mailtls.test")
+                .AppendLine("mydestination =")
+                .AppendLine($"maillog_file = {Log}")
+                .AppendLine($"maillog_file_prefixes = {directory}")
+                .AppendLine("smtpd_tls_security_level = may")
+                .AppendLine("smtpd_sasl_type = dovecot")
+                .AppendLine("smtpd_sasl_auth_enable = yes")
+                .AppendLine("smtpd_tls_auth_only = yes")
+                .AppendLine("smtpd_tls_loglevel = 1")
+                .ToString());
+
+            var master = new StringBuilder();
+            foreach (var (serverCase, leaf, authSocket) in cases)
+            {
+                var options = new List<string>
+                {
+                    $"-o smtpd_tls_cert_file={leaf.Chain}",
+                    $"-o smtpd_tls_key_file={leaf.Key}",
+                    $"-o smtpd_sasl_path={authSocket}",
+                };
+                if (serverCase.NoStartTls)
+                {
+                    options.Add("-o smtpd_tls_security_level=none");
+                }
+
+                if (serverCase.PlaintextLogin)
+                {
+                    options.Add("-o smtpd_tls_auth_only=no");
+                }
+
+                if (serverCase.Tls13Only)
+                {
+                    options.Add("-o smtpd_tls_protocols=>=TLSv1.3");
+                }
+
+                var common = string.Join(" ", options);
+                master.AppendLine($"{serverCase.Address}:{Ports.Smtp} inet n - n - - smtpd {common}");
+                master.AppendLine($"{serverCase.Address}:{Ports.Submission} inet n - n - - smtpd {common}");
+                if (!serverCase.NoStartTls)
+                {
+                    master.AppendLine($"{serverCase.Address}:{Ports.Smtps} inet n - n - - smtpd {common} -o smtpd_tls_wrappermode=yes");
+                }
+            }
+
+            foreach (var service in new[]
+            {
+                "postlog unix-dgram n - n - 1 postlogd", "pickup unix n - n 60 1 pickup", "cleanup unix n - n - 0 cleanup",
+                "qmgr unix n - n 300 1 qmgr", "tlsmgr unix - - n 1000? 1 tlsmgr", "rewrite unix - - n - - trivial-rewrite",
+                "bounce unix - - n - 0 bounce", "defer unix - - n - 0 bounce", "trace unix - - n - 0 bounce",
+                "verify unix - - n - 1 verify", "flush unix n - n 1000? 0 flush", "proxymap unix - - n - - proxymap",
+                "smtp unix - - n - - smtp", "relay unix - - n - - smtp", "showq unix n - n - - showq",
+                "error unix - - n - - error", "retry unix - - n - - error", "discard unix - - n - - discard",
+                "local unix - n n - - local", "lmtp unix - - n - - lmtp", "anvil unix - - n - 1 anvil",
+                "scache unix - - n - 1 scache",
+            })
+            {
+                master.AppendLine(service);
+            }
+
+            File.WriteAllText(Path.Combine(_config, "master.cf"), master.ToString());
+        }
+
+        public string Log { get; }
+
+        public void Start() => Dovecot.Run("postfix", $"-c {_config} start");
+
+        public void Stop() => Dovecot.Run("postfix", $"-c {_config} stop", ignoreFailure: true);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace MailTls.TestServers
+{
+    /// <summary>
+    /// One real-server case: its own loopback address, with Postfix (SMTP 25/587/465 equivalents) and Dovecot
+    /// (IMAP 143/993, POP3 110/995 equivalents) listening there with the case's certificate and settings.
+    /// </summary>
+    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false)
+    {
+        public IPAddress IPAddress => IPAddress.Parse(Address);
+
+        public static readonly ServerCase[] All =
+        {
+            new("good", "127.0.0.11", LeafKind.Good),
+            new("expired", "127.0.0.12", LeafKind.Expired),
+            new("notyetvalid", "127.0.0.13", LeafKind.NotYetValid),
+            new("wrongname", "127.0.0.14", LeafKind.WrongName),
+            new("selfsigned", "127.0.0.15", LeafKind.SelfSigned),
+            new("nointermediate", "127.0.0.16", LeafKind.MissingIntermediate),
+            new("untrustedroot", "127.0.0.17", LeafKind.UntrustedRoot),
+            new("tls13only", "127.0.0.18", LeafKind.Good, Tls13Only: true),
+            new("plaintextlogin", "127.0.0.19", LeafKind.Good, PlaintextLogin: true),
+            new("nostarttls", "127.0.0.20", LeafKind.Good, NoStartTls: true),
+            new("expiringsoon", "127.0.0.21", LeafKind.ExpiringSoon),
+            new("wrongusage", "127.0.0.22", LeafKind.WrongUsage),
+        };
+    }
+
+    /// <summary>The ports every case listens on (high ports, so no system daemon is in the way).</summary>
+    public static class Ports
+    {
+        public const int Smtp = 10025;
+        public const int Submission = 10587;
+        public const int Smtps = 10465;
+        public const int Imap = 10143;
+        public const int Imaps = 10993;
+        public const int Pop3 = 10110;
+        public const int Pop3s = 10995;
+    }
+}

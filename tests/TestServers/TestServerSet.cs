@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Threading;
+
+namespace MailTls.TestServers
+{
+    /// <summary>
+    /// Every test server of the suites and the demo: one Dovecot per case, one Postfix for all cases, and the
+    /// scripted servers. Start makes a fresh PKI and configuration under the given directory, stopping whatever
+    /// an earlier, interrupted run left there.
+    /// </summary>
+    public sealed class TestServerSet : IDisposable
+    {
+        public const int ScriptedBasePort = 11000;
+        private readonly List<Dovecot> _dovecots = new();
+        private readonly List<ScriptedServer> _scripted = new();
+        private Postfix? _postfix;
+
+        private TestServerSet(string directory)
+        {
+            Directory = directory;
+            Pki = new TestPki(Path.Combine(directory, "pki"));
+        }
+
+        public string Directory { get; }
+
+        public TestPki Pki { get; }
+
+        public IReadOnlyList<ServerCase> Cases => ServerCase.All;
+
+        public static int ScriptedPort(Script script) => ScriptedBasePort + (int)script;
+
+        public static TestServerSet Start(string directory)
+        {
+            StopStale(directory);
+            System.IO.Directory.CreateDirectory(directory);
+            var set = new TestServerSet(directory);
+            try
+            {
+                set.StartAll();
+                return set;
+            }
+            catch
+            {
+                set.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Stops the daemons of an earlier run in <paramref name="directory"/> and removes it.</summary>
+        public static void StopStale(string directory)
+        {
+            if (!System.IO.Directory.Exists(directory))
+            {
+                return;
+            }
+
+            foreach (var config in System.IO.Directory.GetFiles(directory, "dovecot.conf", SearchOption.AllDirectories))
+            {
+                Dovecot.Run("dovecot", $"-c {config} stop", ignoreFailure: true);
+            }
+
+            var postfixConfig = Path.Combine(directory, "postfix", "conf");
+            if (System.IO.Directory.Exists(postfixConfig))
+            {
+                Dovecot.Run("postfix", $"-c {postfixConfig} stop", ignoreFailure: true);
+            }
+
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+
+        private void StartAll()
+        {
+            var postfixCases = new List<(ServerCase, LeafFiles, string)>();
+            foreach (var serverCase in Cases)
+            {
+                var leaf = Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
+                var dovecot = new Dovecot(Path.Combine(Directory, "dovecot", serverCase.Name), serverCase, leaf);
+                dovecot.Start();
+                _dovecots.Add(dovecot);
+                postfixCases.Add((serverCase, leaf, dovecot.AuthSocket));
+            }
+
+            _postfix = new Postfix(Path.Combine(Directory, "postfix"), postfixCases);
+            _postfix.Start();
+
+            var good = Path.Combine(Pki.Directory, "good");
+            using var pem = X509Certificate2.CreateFromPemFile(Path.Combine(good, "chain.pem"), Path.Combine(good, "key.pem"));
+            var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pfx), null);
+            foreach (var script in Enum.GetValues<Script>())
+            {
+                _scripted.Add(new ScriptedServer(script, ScriptedPort(script), certificate));
+            }
+
+            WaitForListeners();
+        }
+
+        private void WaitForListeners()
+        {
+            var pending = Cases.SelectMany(c => new[] { (c.Address, Ports.Imap), (c.Address, Ports.Pop3), (c.Address, Ports.Smtp) }).ToList();
+            var clock = Stopwatch.StartNew();
+            while (pending.Count > 0)
+            {
+                pending.RemoveAll(target => Accepts(target.Address, target.Item2));
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                if (clock.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new TimeoutException("Test servers did not start listening: " + string.Join(", ", pending.Select(p => $"{p.Address}:{p.Item2}")));
+                }
+
+                Thread.Sleep(200);
+            }
+        }
+
+        private static bool Accepts(string address, int port)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(address, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Where everything listens, for Pester and the demo (state.json).</summary>
+        public void WriteState(string path)
+        {
+            var state = new
+            {
+                root = Pki.RootPath,
+                untrustedRoot = Pki.UntrustedRootPath,
+                ports = new { smtp = Ports.Smtp, submission = Ports.Submission, smtps = Ports.Smtps, imap = Ports.Imap, imaps = Ports.Imaps, pop3 = Ports.Pop3, pop3s = Ports.Pop3s },
+                cases = Cases.ToDictionary(c => c.Name, c => c.Address),
+                scripted = Enum.GetValues<Script>().ToDictionary(s => s.ToString(), s => $"{ScriptedServer.Address}:{ScriptedPort(s)}"),
+            };
+            File.WriteAllText(path, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        public void Dispose()
+        {
+            foreach (var scripted in _scripted)
+            {
+                scripted.Dispose();
+            }
+
+            _postfix?.Stop();
+            foreach (var dovecot in _dovecots)
+            {
+                dovecot.Stop();
+            }
+        }
+    }
+}

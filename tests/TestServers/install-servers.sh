@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the real mail servers the tests and the demo start on loopback (Postfix, Dovecot),
+# without letting the packages start or configure system daemons. Idempotent: does nothing when
+# everything is already there. Needs root (CI and these machines run as root).
+set -euo pipefail
+
+need=()
+command -v postconf >/dev/null 2>&1 || need+=(postfix)
+command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core dovecot-imapd dovecot-pop3d)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-servers: need root to install: ${need[*]} (run: sudo $0)" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Postfix asks how to configure itself; "No configuration" leaves the system MTA unset.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# Keep package scripts from starting system-wide daemons: the tests run private instances.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    created_policy=1
+fi
+trap '[ $created_policy -eq 1 ] && rm -f "$policy"' EXIT
+
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "install-servers: installed ${need[*]}"
