@@ -35,6 +35,8 @@ namespace MailTls.TestServers
                 .AppendLine($"maillog_file = {Log}")
                 .AppendLine($"maillog_file_prefixes = {directory}")
                 .AppendLine("smtpd_tls_security_level = may")
+                .AppendLine("smtpd_tls_protocols = >=TLSv1.2")
+                .AppendLine("smtpd_tls_mandatory_protocols = >=TLSv1.2")
                 .AppendLine("smtpd_sasl_type = dovecot")
                 .AppendLine("smtpd_sasl_auth_enable = yes")
                 .AppendLine("smtpd_tls_auth_only = yes")
@@ -63,6 +65,17 @@ namespace MailTls.TestServers
                 if (serverCase.Tls13Only)
                 {
                     options.Add("-o smtpd_tls_protocols=>=TLSv1.3");
+                    options.Add("-o smtpd_tls_mandatory_protocols=>=TLSv1.3");
+                }
+
+                if (serverCase.LegacyTls)
+                {
+                    // OpenSSL 3 refuses TLS 1.0 below security level 0.
+                    options.Add("-o smtpd_tls_protocols=<=TLSv1");
+                    options.Add("-o smtpd_tls_mandatory_protocols=<=TLSv1");
+                    options.Add("-o smtpd_tls_ciphers=low");
+                    options.Add("-o smtpd_tls_mandatory_ciphers=low");
+                    options.Add("-o tls_low_cipherlist=ALL:@SECLEVEL=0");
                 }
 
                 var common = string.Join(" ", options);

@@ -6,7 +6,7 @@ namespace MailTls.TestServers
     /// One real-server case: its own loopback address, with Postfix (SMTP 25/587/465 equivalents) and Dovecot
     /// (IMAP 143/993, POP3 110/995 equivalents) listening there with the case's certificate and settings.
     /// </summary>
-    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false)
+    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false)
     {
         public IPAddress IPAddress => IPAddress.Parse(Address);
 
@@ -24,6 +24,8 @@ namespace MailTls.TestServers
             new("nostarttls", "127.0.0.20", LeafKind.Good, NoStartTls: true),
             new("expiringsoon", "127.0.0.21", LeafKind.ExpiringSoon),
             new("wrongusage", "127.0.0.22", LeafKind.WrongUsage),
+            // Postfix speaks only TLS 1.0 here; Dovecot accepts TLS 1.0 to 1.3.
+            new("legacytls", "127.0.0.23", LeafKind.Good, LegacyTls: true),
         };
     }
 

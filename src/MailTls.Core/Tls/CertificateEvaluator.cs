@@ -70,7 +70,7 @@ namespace MailTls.Tls
             }
 
             // Chain and trust.
-            var (trusted, status) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots);
+            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots);
             report.ChainTrusted = trusted;
             report.ChainStatus = status.Select(s => s.ToString()).ToArray();
             var selfSigned = IsSelfSigned(leaf);
@@ -80,12 +80,14 @@ namespace MailTls.Tls
                 {
                     findings.Add(FindingCatalog.SelfSigned, $"Subject and issuer are both '{leaf.Subject}'.");
                 }
-                else if (status.Contains(X509ChainStatusFlags.PartialChain))
+                else if (status.Contains(X509ChainStatusFlags.PartialChain) && builtLength <= 1)
                 {
+                    // Nothing above the leaf could be found: the server did not send its intermediate.
                     findings.Add(FindingCatalog.IncompleteChain, $"No certificate for the issuer '{leaf.Issuer}' was sent or is known here.");
                 }
-                else if (status.Contains(X509ChainStatusFlags.UntrustedRoot))
+                else if (status.Contains(X509ChainStatusFlags.PartialChain) || status.Contains(X509ChainStatusFlags.UntrustedRoot))
                 {
+                    // The server sent its chain, but it leads to a root this machine does not know or trust.
                     findings.Add(FindingCatalog.UntrustedRoot, $"The chain ends in '{RootSubject(tls.ServerCertificates)}'.");
                 }
 
@@ -122,19 +124,20 @@ namespace MailTls.Tls
             return BitConverter.ToString(sha.ComputeHash(data)).Replace("-", string.Empty);
         }
 
-        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots)
+        /// <summary>Trust by the system's roots, else by the given roots; also how long the chain got (1: the leaf alone).</summary>
+        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots)
         {
             var extra = intermediates.ToArray();
             using (var system = NewChain(extra))
             {
                 if (system.Build(leaf))
                 {
-                    return (true, new HashSet<X509ChainStatusFlags>());
+                    return (true, new HashSet<X509ChainStatusFlags>(), system.ChainElements.Count);
                 }
 
                 if (trustedRoots.Count == 0)
                 {
-                    return (false, Flags(system));
+                    return (false, Flags(system), system.ChainElements.Count);
                 }
             }
 
@@ -142,7 +145,8 @@ namespace MailTls.Tls
 #if NET
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
-            return custom.Build(leaf) ? (true, new HashSet<X509ChainStatusFlags>()) : (false, Flags(custom));
+            var trusted = custom.Build(leaf);
+            return (trusted, trusted ? new HashSet<X509ChainStatusFlags>() : Flags(custom), custom.ChainElements.Count);
 #else
             // Without CustomTrustStore: let an unknown root through, then insist that it is one of the given roots.
             custom.ChainPolicy.ExtraStore.AddRange(trustedRoots);
@@ -157,7 +161,7 @@ namespace MailTls.Tls
                 flags.Add(X509ChainStatusFlags.UntrustedRoot);
             }
 
-            return (built && rootGiven && flags.Count == 0, flags);
+            return (built && rootGiven && flags.Count == 0, flags, custom.ChainElements.Count);
 #endif
         }
 

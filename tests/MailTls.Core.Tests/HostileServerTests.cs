@@ -1,0 +1,120 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.TestServers;
+using Xunit;
+
+namespace MailTls.Core.Tests
+{
+    /// <summary>
+    /// The probe against the scripted servers: behaviour no real server shows. Every case must end within
+    /// the probe's bound (3 x timeout + 2 s) with a clear finding and no exception.
+    /// </summary>
+    [Collection(ServerCollection.Name)]
+    public class HostileServerTests
+    {
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+        private readonly ServerFixture _servers;
+
+        public HostileServerTests(ServerFixture servers) => _servers = servers;
+
+        private async Task<EndpointReport> ProbeAsync(Script script, MailProtocol protocol, MailSecurity security = MailSecurity.StartTls)
+        {
+            var clock = Stopwatch.StartNew();
+            var report = await _servers.ProbeAddressAsync(ScriptedServer.Address, TestServerSet.ScriptedPort(script), protocol, security,
+                configure: o => o.Timeout = Timeout);
+            Assert.True(clock.Elapsed < TimeSpan.FromTicks(Timeout.Ticks * 3) + TimeSpan.FromSeconds(2), $"{script} took {clock.Elapsed}");
+            return report;
+        }
+
+        [Fact]
+        public async Task Starttls_injection_is_a_finding_and_the_injected_bytes_are_not_data()
+        {
+            var report = await ProbeAsync(Script.SmtpStartTlsInjection, MailProtocol.Smtp);
+            var finding = report.Findings.Single(f => f.Name == "StartTlsInjection");
+            Assert.Contains("STARTTLS injection", finding.Message);
+            Assert.Contains("250-injected.example", finding.Message);
+            Assert.Equal(Verdict.Fail, report.Verdict);
+            // The handshake still ran, and what was injected did not become the capabilities after TLS.
+            Assert.NotNull(report.TlsVersion);
+            Assert.Contains("PLAIN", report.AuthMechanismsAfterTls);
+            Assert.DoesNotContain("injected", string.Join(" ", report.CapabilitiesAfterTls));
+        }
+
+        [Fact]
+        public async Task Starttls_refused_with_454_is_a_finding()
+        {
+            var report = await ProbeAsync(Script.SmtpStartTls454, MailProtocol.Smtp);
+            var finding = Assert.Single(report.Findings);
+            Assert.Equal("StartTlsRefused", finding.Name);
+            Assert.Contains("454", finding.Message);
+            Assert.Equal(Verdict.Fail, report.Verdict);
+        }
+
+        [Fact]
+        public async Task A_server_closing_after_starttls_is_a_finding()
+        {
+            var report = await ProbeAsync(Script.SmtpCloseAfterStartTls, MailProtocol.Smtp);
+            Assert.Contains(report.Findings, f => f.Name == "StartTlsClosed");
+            Assert.Equal(Verdict.Fail, report.Verdict);
+            Assert.Null(report.TlsVersion);
+        }
+
+        [Fact]
+        public async Task A_silent_server_times_out()
+        {
+            var report = await ProbeAsync(Script.Silent, MailProtocol.Smtp);
+            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("timed out") && f.Message.Contains("greeting"));
+            Assert.Equal(Verdict.Error, report.Verdict);
+            Assert.True(report.Reachable);
+        }
+
+        [Fact]
+        public async Task A_dripping_server_is_cut_off_by_the_phase_timeout()
+        {
+            var report = await ProbeAsync(Script.Drip, MailProtocol.Smtp);
+            var finding = report.Findings.Single(f => f.Name == "TimedOut");
+            Assert.Contains("bytes received", finding.Message);
+            Assert.Equal(Verdict.Error, report.Verdict);
+        }
+
+        [Fact]
+        public async Task A_100KB_banner_is_too_long()
+        {
+            var report = await ProbeAsync(Script.HugeBanner, MailProtocol.Smtp);
+            var finding = Assert.Single(report.Findings);
+            Assert.Equal("BannerTooLong", finding.Name);
+            Assert.Contains("banner too long", finding.Message);
+            Assert.Equal(Verdict.Fail, report.Verdict);
+        }
+
+        [Fact]
+        public async Task Garbage_instead_of_a_pop3_greeting_is_an_unexpected_reply()
+        {
+            var report = await ProbeAsync(Script.GarbagePop3, MailProtocol.Pop3);
+            Assert.Contains(report.Findings, f => f.Name == "UnexpectedReply");
+            Assert.Equal(Verdict.Error, report.Verdict);
+        }
+
+        [Fact]
+        public async Task Imap_preauth_where_starttls_was_asked_is_a_finding()
+        {
+            var report = await ProbeAsync(Script.ImapPreAuth, MailProtocol.Imap);
+            Assert.Contains(report.Findings, f => f.Name == "ImapPreAuth");
+            Assert.Equal(Verdict.Fail, report.Verdict);
+            Assert.Null(report.TlsVersion);
+        }
+
+        [Fact]
+        public async Task Cancellation_stops_a_probe_promptly()
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var clock = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _servers.ProbeAddressAsync(ScriptedServer.Address, TestServerSet.ScriptedPort(Script.Silent),
+                MailProtocol.Smtp, MailSecurity.StartTls, configure: o => o.Timeout = TimeSpan.FromSeconds(30), cancellationToken: cts.Token));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        }
+    }
+}
