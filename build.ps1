@@ -29,7 +29,7 @@ $Out = Join-Path $Root 'out'
 function Invoke-Native {
     # Runs a native command and fails the build on a non-zero exit code.
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
     }

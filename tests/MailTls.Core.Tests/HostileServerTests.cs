@@ -37,7 +37,8 @@ namespace MailTls.Core.Tests
             Assert.Contains("STARTTLS injection", finding.Message);
             Assert.Contains("250-injected.example", finding.Message);
             Assert.Equal(Verdict.Fail, report.Verdict);
-            // The handshake still ran, and what was injected did not become the capabilities after TLS.
+            // The handshake still ran (to a certificate that is fine), and what was injected did not become the capabilities after TLS.
+            Assert.Single(report.Findings);
             Assert.NotNull(report.TlsVersion);
             Assert.Contains("PLAIN", report.AuthMechanismsAfterTls);
             Assert.DoesNotContain("injected", string.Join(" ", report.CapabilitiesAfterTls));

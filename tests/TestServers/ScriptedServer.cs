@@ -47,9 +47,9 @@ namespace MailTls.TestServers
         public const string Address = "127.0.0.50";
         private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
-        private readonly X509Certificate2 _certificate;
+        private readonly SslStreamCertificateContext _certificate;
 
-        public ScriptedServer(Script script, int port, X509Certificate2 certificate)
+        public ScriptedServer(Script script, int port, SslStreamCertificateContext certificate)
         {
             Script = script;
             Port = port;
@@ -183,7 +183,7 @@ namespace MailTls.TestServers
                         // The injection: the reply and a forged one in the same segment, before any TLS.
                         await Write(stream, "220 2.0.0 Ready to start TLS\r\n250-injected.example\r\n250 AUTH PLAIN\r\n", token);
                         var ssl = new SslStream(network, false);
-                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, token);
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, token);
                         stream = ssl;
                         reader = new LineReader(stream);
                         secure = true;

@@ -90,12 +90,13 @@ namespace MailTls.TestServers
             _postfix = new Postfix(Path.Combine(Directory, "postfix"), postfixCases);
             _postfix.Start();
 
-            var good = Path.Combine(Pki.Directory, "good");
-            using var pem = X509Certificate2.CreateFromPemFile(Path.Combine(good, "chain.pem"), Path.Combine(good, "key.pem"));
+            var scriptedLeaf = Pki.IssueLeaf("scripted", LeafKind.Good, System.Net.IPAddress.Parse(ScriptedServer.Address));
+            using var pem = X509Certificate2.CreateFromPemFile(scriptedLeaf.Leaf, scriptedLeaf.Key);
             var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pfx), null);
+            var context = System.Net.Security.SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(X509CertificateLoader.LoadCertificateFromFile(Path.Combine(Pki.Directory, "intermediate.pem"))), offline: true);
             foreach (var script in Enum.GetValues<Script>())
             {
-                _scripted.Add(new ScriptedServer(script, ScriptedPort(script), certificate));
+                _scripted.Add(new ScriptedServer(script, ScriptedPort(script), context));
             }
 
             WaitForListeners();

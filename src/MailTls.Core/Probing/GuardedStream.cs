@@ -26,6 +26,12 @@ namespace MailTls.Probing
         /// <summary>Whether traffic is written to the transcript (off while TLS records pass beneath SslStream).</summary>
         public bool Recording { get; set; } = true;
 
+        /// <summary>
+        /// Whether the first bytes of each phase are kept as its received text (the greeting; a plaintext answer
+        /// to a ClientHello). Off once TLS is established, so the text is what the TLS stream above decrypted.
+        /// </summary>
+        public bool KeepReceived { get; set; } = true;
+
         public override bool CanRead => true;
 
         public override bool CanWrite => true;
@@ -60,7 +66,7 @@ namespace MailTls.Probing
                 _transcript?.Server(buffer, offset, read);
             }
 
-            if (!phase.Account(buffer, offset, read))
+            if (!phase.Account(buffer, offset, read, keep: KeepReceived))
             {
                 throw new IOException($"The server sent more than {phase.MaxBytes} bytes during the {phase.Name}.");
             }

@@ -57,8 +57,8 @@ namespace MailTls.Probing
             }
         }
 
-        /// <summary>Counts bytes a guarded stream received; false once the phase has received more than it may.</summary>
-        public bool Account(byte[] buffer, int offset, int count)
+        /// <summary>Counts bytes a guarded stream received (keeping the first ones when asked); false once the phase has received more than it may.</summary>
+        public bool Account(byte[] buffer, int offset, int count, bool keep)
         {
             if (count == 0)
             {
@@ -66,11 +66,11 @@ namespace MailTls.Probing
                 return true;
             }
 
-            var keep = Math.Min(count, KeptBytes - _keptCount);
-            if (keep > 0)
+            var kept = keep ? Math.Min(count, KeptBytes - _keptCount) : 0;
+            if (kept > 0)
             {
-                Array.Copy(buffer, offset, _kept, _keptCount, keep);
-                _keptCount += keep;
+                Array.Copy(buffer, offset, _kept, _keptCount, kept);
+                _keptCount += kept;
             }
 
             BytesReceived += count;

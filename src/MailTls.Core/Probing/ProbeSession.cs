@@ -373,6 +373,7 @@ namespace MailTls.Probing
             try
             {
                 var (ssl, observation) = await PlatformTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, phase.Token).ConfigureAwait(false);
+                connection.Raw.KeepReceived = false;
                 _transcript?.Note($"TLS established: {observation.Version} {observation.CipherSuite}");
                 Record(observation);
                 return ssl;

@@ -1,0 +1,104 @@
+BeforeDiscovery {
+    $script:HaveServers = [bool]$env:MAILTLS_STATE
+}
+
+BeforeAll {
+    $ModulePath = $env:MAILTLS_MODULE
+    Import-Module $ModulePath -Force
+    . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
+    $State = Get-MailTlsTestState
+}
+
+Describe 'The MailTls module' {
+    It 'has a valid manifest whose version is the one of Directory.Build.props' {
+        $manifest = Test-ModuleManifest -Path $ModulePath
+        $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot '../../Directory.Build.props'))
+        $version = @($props.Project.PropertyGroup | Where-Object { $_['MailTlsVersion'] })[0].MailTlsVersion
+        $manifest.Version | Should -Be ([version]$version)
+        $manifest.ExportedCmdlets.Keys | Should -Contain 'Test-MailEndpoint'
+        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        Split-Path -Leaf (Split-Path -Parent $ModulePath) | Should -Be $version
+    }
+
+    It 'lays out its dependencies per edition under Dependencies/, none beside the manifest' {
+        $base = Split-Path -Parent $ModulePath
+        foreach ($framework in 'net8.0', 'netstandard2.0') {
+            foreach ($file in 'MailTls.Core.dll', 'MailKit.dll', 'MimeKit.dll', 'BouncyCastle.Cryptography.dll') {
+                Join-Path $base "Dependencies/$framework/$file" | Should -Exist
+            }
+        }
+        @(Get-ChildItem $base -Filter *.dll).Name | Should -Be @('MailTls.PowerShell.dll')
+    }
+
+    It 'loads no TLS or mail library at import, only when the first probe needs them' {
+        $script = "Import-Module '$ModulePath'; Get-Command Test-MailEndpoint -Syntax | Out-Null; " +
+            "[AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
+        $loaded = (& dotnet pwsh -NoProfile -NonInteractive -Command $script) -split ','
+        $LASTEXITCODE | Should -Be 0
+        $loaded | Should -Not -Contain 'MailKit'
+        $loaded | Should -Not -Contain 'MimeKit'
+        $loaded | Should -Not -Contain 'BouncyCastle.Cryptography'
+    }
+
+    It 'works in a hosted runspace that has only the Microsoft.PowerShell.Core cmdlets and no host' -Skip:(-not $HaveServers) {
+        # CreateDefault2 holds only the Microsoft.PowerShell.Core cmdlets; with autoloading off nothing else comes in.
+        $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $iss.Variables.Add([System.Management.Automation.Runspaces.SessionStateVariableEntry]::new('PSModuleAutoLoadingPreference', 'None', ''))
+        $runspace = [runspacefactory]::CreateRunspace($iss)
+        $runspace.Open()
+        try {
+            $ps = [powershell]::Create()
+            $ps.Runspace = $runspace
+            $null = $ps.AddScript({
+                    param($module, $root, $target)
+                    Import-Module $module
+                    $report = Test-MailEndpoint $target -Protocol Imap -Security Implicit -TrustedRootCertificate $root
+                    [pscustomobject]@{ Verdict = $report.Verdict; Modules = (Get-Module).Name; Utility = [bool](Get-Command Get-Date -ErrorAction Ignore) }
+                }).AddArgument($ModulePath).AddArgument($State.root).AddArgument("$($State.cases.good):$($State.ports.imaps)")
+            $out = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $out.Verdict | Should -Be 'Pass'
+            $out.Modules | Should -Be @('MailTls')
+            $out.Utility | Should -BeFalse
+        }
+        finally {
+            $runspace.Dispose()
+        }
+    }
+}
+
+Describe 'Test-MailEndpoint metadata' {
+    BeforeAll {
+        $command = Get-Command Test-MailEndpoint
+    }
+
+    It 'is a cmdlet with an approved verb that declares its output types' {
+        $command.CommandType | Should -Be 'Cmdlet'
+        $command.Verb | Should -BeIn (Get-Verb).Verb
+        $command.OutputType.Name | Should -Contain 'MailTls.EndpointReport'
+        $command.OutputType.Name | Should -Contain 'System.Boolean'
+    }
+
+    It 'takes HostName by value and by property name, with the aliases ComputerName and Host' {
+        $parameter = $command.Parameters['HostName']
+        $parameter.Aliases | Should -Be @('ComputerName', 'Host')
+        $attribute = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        $attribute.Mandatory | Should -BeTrue
+        $attribute.ValueFromPipeline | Should -BeTrue
+        $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+    }
+
+    It 'takes <_> by property name' -ForEach 'Port', 'Protocol', 'Security', 'ServerName' {
+        $attribute = $command.Parameters[$_].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+    }
+
+    It 'has the parameters the issue asks for' {
+        foreach ($name in 'HostName', 'Port', 'Protocol', 'Security', 'ServerName', 'TimeoutSeconds', 'TrustedRootCertificate',
+            'IncludeTlsVersions', 'IncludeTranscript', 'ThrottleLimit', 'Quiet', 'AllAddresses', 'Policy') {
+            $command.Parameters.Keys | Should -Contain $name
+        }
+        $command.Parameters['Protocol'].ParameterType | Should -Be ([Nullable[MailTls.MailProtocol]])
+        [enum]::GetNames([MailTls.MailSecurity]) | Should -Be @('Implicit', 'StartTls', 'None')
+    }
+}

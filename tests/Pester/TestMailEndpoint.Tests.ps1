@@ -1,0 +1,188 @@
+BeforeDiscovery {
+    $script:HaveServers = [bool]$env:MAILTLS_STATE
+}
+
+BeforeAll {
+    $ModulePath = $env:MAILTLS_MODULE
+    Import-Module $ModulePath -Force
+    . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
+    $State = Get-MailTlsTestState
+    if ($State) {
+        $Good = $State.cases.good
+        $Root = $State.root
+        $Silent = $State.scripted.Silent
+    }
+    $CommandName = 'MailTls.PowerShell.Commands.TestMailEndpointCommand'
+}
+
+Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
+    It 'reports a good IMAPS endpoint as Pass, as a typed object' {
+        $report = Test-MailEndpoint "$($Good):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root
+        $report | Should -BeOfType ([MailTls.EndpointReport])
+        $report.pstypenames[0] | Should -Be 'MailTls.EndpointReport'
+        $report.Verdict | Should -Be 'Pass'
+        $report.TlsVersion | Should -Be 'TLS 1.3'
+        $report.ChainTrusted | Should -BeTrue
+    }
+
+    It 'accepts host names as strings from the pipeline' {
+        $reports = "$($Good):$($State.ports.imaps)", "$($Good):$($State.ports.pop3s)" |
+            Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root -ThrottleLimit 1
+        $reports.Count | Should -Be 2
+        ($reports.Port | Sort-Object) | Should -Be @($State.ports.pop3s, $State.ports.imaps | Sort-Object)
+    }
+
+    It 'binds HostName, Port, Protocol and Security by property name from Import-Csv' {
+        $csv = Join-Path $TestDrive 'servers.csv'
+        @(
+            [pscustomobject]@{ HostName = $Good; Port = $State.ports.submission; Protocol = 'Smtp'; Security = 'StartTls' }
+            [pscustomobject]@{ HostName = $Good; Port = $State.ports.imaps; Protocol = 'Imap'; Security = 'Implicit' }
+            [pscustomobject]@{ HostName = $State.cases.expired; Port = $State.ports.pop3s; Protocol = 'Pop3'; Security = 'Implicit' }
+        ) | Export-Csv -Path $csv -NoTypeInformation
+        $reports = Import-Csv $csv | Test-MailEndpoint -TrustedRootCertificate $Root | Sort-Object Port
+        $reports.Count | Should -Be 3
+        ($reports | Where-Object Port -eq $State.ports.submission).Protocol | Should -Be 'Smtp'
+        ($reports | Where-Object Port -eq $State.ports.submission).Verdict | Should -Be 'Pass'
+        ($reports | Where-Object Port -eq $State.ports.pop3s).Findings.Name | Should -Contain 'CertificateExpired'
+    }
+
+    It 'streams results as probes finish, not in input order' {
+        $arrivals = "$($Silent)", "$($Good):$($State.ports.imaps)" |
+            Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 3 -ThrottleLimit 2 |
+            ForEach-Object { [pscustomobject]@{ Port = $_.Port; At = [datetime]::UtcNow } }
+        $arrivals.Count | Should -Be 2
+        $arrivals[0].Port | Should -Be $State.ports.imaps
+        ($arrivals[1].At - $arrivals[0].At).TotalSeconds | Should -BeGreaterThan 1
+    }
+
+    It 'returns only booleans with -Quiet' {
+        $answers = "$($Good):$($State.ports.imaps)", "$($State.cases.expired):$($State.ports.imaps)" |
+            Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root -Quiet -ThrottleLimit 1
+        $answers | Should -Be @($true, $false)
+        $answers[0] | Should -BeOfType ([bool])
+    }
+
+    It 'gives one Error report, not an exception, for a refused endpoint' {
+        $report = Test-MailEndpoint "$($Good):1" -Protocol Smtp
+        $report.Verdict | Should -Be 'Error'
+        $report.Findings[0].Name | Should -Be 'ConnectionRefused'
+    }
+
+    It 'shows the default table with the columns of the issue' {
+        $text = Test-MailEndpoint "$($Good):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root | Format-Table | Out-String
+        $header = ($text -split "`n" | Where-Object { $_ -match '\S' })[0]
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('HostName', 'Port', 'Protocol', 'Security', 'TlsVersion', 'ChainTrusted', 'DaysToExpiry', 'Verdict')
+        $text | Should -Match '127\.0\.0\.11\s+10993\s+Imap\s+Implicit\s+TLS 1\.3\s+True\s+\d+\s+Pass'
+    }
+
+    It 'shows findings and remediation in the list view' {
+        $text = Test-MailEndpoint "$($State.cases.expired):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root | Format-List | Out-String
+        $text | Should -Match 'Findings\s+: MTLS050 Failure: The server certificate has expired'
+        $text | Should -Match 'Remediation\s+: MTLS050: Renew the certificate'
+        $text | Should -Match 'Sha256Fingerprint'
+    }
+
+    It 'round-trips through Export-Csv with the certificate facts as flat strings' {
+        $report = Test-MailEndpoint "$($Good):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root
+        $csv = Join-Path $TestDrive 'reports.csv'
+        $report | Export-Csv -Path $csv -NoTypeInformation
+        $row = Import-Csv $csv
+        $row.Verdict | Should -Be 'Pass'
+        $row.Subject | Should -Be $report.Subject
+        $row.Thumbprint | Should -Be $report.Thumbprint
+        $row.Sha256Fingerprint | Should -Be $report.Sha256Fingerprint
+        $row.SubjectAlternativeNames | Should -Be 'mail.mailtls.test; 127.0.0.11'
+        $row.TlsVersion | Should -Be 'TLS 1.3'
+    }
+
+    It 'round-trips through Export-Clixml with its findings' {
+        $report = Test-MailEndpoint "$($State.cases.expired):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root
+        $xml = Join-Path $TestDrive 'report.xml'
+        $report | Export-Clixml -Path $xml
+        $back = Import-Clixml $xml
+        $back.pstypenames | Should -Contain 'Deserialized.MailTls.EndpointReport'
+        $back.Verdict.ToString() | Should -Be 'Fail'
+        $back.Findings.Id | Should -Contain 'MTLS050'
+        $back.FindingIds | Should -Be $report.FindingIds
+    }
+
+    It 'stops a 1,000-endpoint run within 2 seconds of Ctrl+C (runspace Stop)' {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $target)
+                Import-Module $module
+                1..1000 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 60 -ThrottleLimit 64
+            }).AddArgument($ModulePath).AddArgument($Silent)
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Seconds 2
+        $async.IsCompleted | Should -BeFalse
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $clock.Stop()
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $ps.Dispose()
+    }
+
+    It 'gives one report per address with -AllAddresses, and NameNotResolved without sending DNS off the machine' -Skip:(-not (Get-Command unshare -ErrorAction Ignore)) {
+        # A private mount namespace: its own /etc/hosts (a round-robin name) and a resolv.conf that points at
+        # loopback, where no resolver listens, so a lookup of an unknown name fails here and goes nowhere.
+        $hosts = Join-Path $TestDrive 'hosts'
+        "127.0.0.1 localhost`n$($Good) pool.mailtls.test`n$($State.cases.expired) pool.mailtls.test" | Set-Content $hosts
+        $resolv = Join-Path $TestDrive 'resolv.conf'
+        "nameserver 127.0.0.1`noptions timeout:1 attempts:1" | Set-Content $resolv
+        $out = Join-Path $TestDrive 'reports.xml'
+        $inner = "Import-Module '$ModulePath'; " +
+            "@(Test-MailEndpoint pool.mailtls.test -Port $($State.ports.imaps) -Protocol Imap -Security Implicit -AllAddresses -ServerName mail.mailtls.test -TrustedRootCertificate '$Root'; " +
+            "Test-MailEndpoint nosuch.mailtls.test -Port $($State.ports.imaps) -Protocol Imap) | Export-Clixml '$out'"
+        & unshare -m bash -c "mount --bind '$hosts' /etc/hosts && mount --bind '$resolv' /etc/resolv.conf && dotnet pwsh -NoProfile -NonInteractive -Command `"$inner`""
+        $LASTEXITCODE | Should -Be 0
+        $reports = Import-Clixml $out
+        $pool = @($reports | Where-Object HostName -eq 'pool.mailtls.test')
+        $pool.Count | Should -Be 2
+        ($pool.IPAddress | Sort-Object) | Should -Be @($Good, $State.cases.expired)
+        ($pool | Where-Object IPAddress -eq $Good).Verdict.ToString() | Should -Be 'Pass'
+        ($pool | Where-Object IPAddress -eq $State.cases.expired).Verdict.ToString() | Should -Be 'Fail'
+        $missing = $reports | Where-Object HostName -eq 'nosuch.mailtls.test'
+        $missing.Verdict.ToString() | Should -Be 'Error'
+        $missing.Findings.Name | Should -Be 'NameNotResolved'
+    }
+}
+
+Describe 'Test-MailEndpoint bad input' {
+    It 'writes <ErrorId> (<Category>) for <Value>, names it as the target, and goes on' -ForEach @(
+        @{ Value = 'bad host!'; ErrorId = 'HostNameInvalid'; Category = 'InvalidArgument'; Extra = @{} }
+        @{ Value = '127.0.0.1:0'; ErrorId = 'PortOutOfRange'; Category = 'InvalidArgument'; Extra = @{} }
+        @{ Value = '127.0.0.1:70000'; ErrorId = 'PortOutOfRange'; Category = 'InvalidArgument'; Extra = @{} }
+        @{ Value = 'imaps://127.0.0.1'; ErrorId = 'SecurityConflictsWithUri'; Category = 'InvalidArgument'; Extra = @{ Security = 'StartTls' } }
+        @{ Value = '127.0.0.1:2525'; ErrorId = 'ProtocolUnknown'; Category = 'InvalidArgument'; Extra = @{} }
+    ) {
+        $reports = $Value, 'smtp://127.0.0.1:1' | Test-MailEndpoint @Extra -ErrorVariable errors -ErrorAction SilentlyContinue -TimeoutSeconds 2
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,$CommandName"
+        $errors[0].CategoryInfo.Category | Should -Be $Category
+        $errors[0].TargetObject | Should -Be $Value
+        $errors[0].Exception.Message | Should -Not -BeNullOrEmpty
+        # The next pipeline item still ran (a refused port: a report with Verdict Error).
+        @($reports).Count | Should -Be 1
+        $reports.Verdict | Should -Be 'Error'
+    }
+
+    It 'writes TrustedRootCertificateNotFound for a missing certificate file and still probes' {
+        $missing = Join-Path $TestDrive 'nope.pem'
+        $report = Test-MailEndpoint '127.0.0.1:1' -Protocol Smtp -TrustedRootCertificate $missing -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "TrustedRootCertificateNotFound,$CommandName"
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errors[0].TargetObject | Should -Be $missing
+        $report.Verdict | Should -Be 'Error'
+    }
+
+    It 'writes TrustedRootCertificateInvalid for a file that is not a certificate' {
+        $notCert = Join-Path $TestDrive 'notes.txt'
+        'not a certificate' | Set-Content $notCert
+        $null = Test-MailEndpoint '127.0.0.1:1' -Protocol Smtp -TrustedRootCertificate $notCert -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "TrustedRootCertificateInvalid,$CommandName"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errors[0].TargetObject | Should -Be $notCert
+    }
+}

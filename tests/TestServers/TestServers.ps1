@@ -1,0 +1,41 @@
+# Starts and stops tests/TestServers (real Postfix and Dovecot plus the named scripted servers) from PowerShell:
+# the same servers the xunit suite uses, for the Pester suite and the demo.
+
+function Start-MailTlsTestServer {
+    [CmdletBinding()]
+    param([string] $StateDirectory = '/tmp/mailtls-servers')
+
+    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $program = Get-ChildItem -Path (Join-Path $root 'tests/TestServers/bin') -Recurse -Filter 'MailTls.TestServers.dll' |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $program) { throw 'tests/TestServers is not built: run ./build.sh build first.' }
+
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in $program.FullName, 'serve', '--state', $StateDirectory) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notlike 'ready *') {
+        $process.Kill($true)
+        throw "The test servers did not start: $line"
+    }
+
+    $statePath = $line.Substring(6)
+    [pscustomobject]@{ Process = $process; StatePath = $statePath; State = Get-Content -Raw $statePath | ConvertFrom-Json }
+}
+
+function Stop-MailTlsTestServer {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Servers)
+
+    # Closing its standard input tells the server program to stop everything it started.
+    $Servers.Process.StandardInput.Close()
+    if (-not $Servers.Process.WaitForExit(60000)) { $Servers.Process.Kill($true) }
+}
+
+function Get-MailTlsTestState {
+    if (-not $env:MAILTLS_STATE) { return $null }
+    Get-Content -Raw $env:MAILTLS_STATE | ConvertFrom-Json
+}
