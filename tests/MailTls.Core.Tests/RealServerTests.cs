@@ -124,6 +124,17 @@ namespace MailTls.Core.Tests
             }
         }
 
+        [Theory]
+        [InlineData("weakkey", "WeakKey", "RSA 1024")]
+        [InlineData("sha1", "Sha1Signature", "sha1ECDSA")]
+        public async Task Weak_keys_and_signatures_are_findings(string serverCase, string finding, string evidence)
+        {
+            var report = await _servers.ProbeAsync(serverCase, Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit);
+            Assert.Contains(report.Findings, f => f.Name == finding && f.Message.Contains(evidence));
+            Assert.Equal(Verdict.Fail, report.Verdict);
+            Assert.NotNull(report.TlsVersion);
+        }
+
         [Fact]
         public async Task Expiry_messages_say_when()
         {

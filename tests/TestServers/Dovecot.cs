@@ -30,7 +30,7 @@ namespace MailTls.TestServers
                 .AppendLine($"ssl_cert = <{leaf.Chain}")
                 .AppendLine($"ssl_key = <{leaf.Key}")
                 .AppendLine($"ssl_min_protocol = {(serverCase.Tls13Only ? "TLSv1.3" : serverCase.LegacyTls ? "TLSv1" : "TLSv1.2")}")
-                .AppendLine(serverCase.LegacyTls ? "ssl_cipher_list = ALL:@SECLEVEL=0" : string.Empty)
+                .AppendLine(serverCase.LegacyTls || serverCase.SecurityLevel0 ? "ssl_cipher_list = ALL:@SECLEVEL=0" : string.Empty)
                 .AppendLine($"disable_plaintext_auth = {(serverCase.PlaintextLogin ? "no" : "yes")}")
                 .AppendLine("auth_mechanisms = plain login")
                 .AppendLine("login_greeting = Dovecot ready.")

@@ -78,6 +78,11 @@ namespace MailTls.TestServers
                     options.Add("-o tls_low_cipherlist=ALL:@SECLEVEL=0");
                 }
 
+                if (serverCase.SecurityLevel0)
+                {
+                    options.Add("-o tls_medium_cipherlist=DEFAULT:@SECLEVEL=0");
+                }
+
                 var common = string.Join(" ", options);
                 master.AppendLine($"{serverCase.Address}:{Ports.Smtp} inet n - n - - smtpd {common}");
                 master.AppendLine($"{serverCase.Address}:{Ports.Submission} inet n - n - - smtpd {common}");

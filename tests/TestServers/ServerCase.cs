@@ -6,7 +6,7 @@ namespace MailTls.TestServers
     /// One real-server case: its own loopback address, with Postfix (SMTP 25/587/465 equivalents) and Dovecot
     /// (IMAP 143/993, POP3 110/995 equivalents) listening there with the case's certificate and settings.
     /// </summary>
-    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false)
+    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false, bool SecurityLevel0 = false)
     {
         public IPAddress IPAddress => IPAddress.Parse(Address);
 
@@ -26,6 +26,9 @@ namespace MailTls.TestServers
             new("wrongusage", "127.0.0.22", LeafKind.WrongUsage),
             // Postfix speaks only TLS 1.0 here; Dovecot accepts TLS 1.0 to 1.3.
             new("legacytls", "127.0.0.23", LeafKind.Good, LegacyTls: true),
+            // Certificates OpenSSL 3 serves only at security level 0.
+            new("weakkey", "127.0.0.24", LeafKind.WeakKey, SecurityLevel0: true),
+            new("sha1", "127.0.0.25", LeafKind.Sha1Signature, SecurityLevel0: true),
         };
     }
 

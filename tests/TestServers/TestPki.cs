@@ -45,8 +45,12 @@ namespace MailTls.TestServers
         {
             var folder = Path.Combine(Directory, name);
             System.IO.Directory.CreateDirectory(folder);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={(kind == LeafKind.WrongName ? "wrong.mailtls.test" : "mail.mailtls.test")}, O=MailTls tests", key, HashAlgorithmName.SHA256);
+            // A weak key is RSA 1024; every other leaf is ECDSA P-256.
+            using AsymmetricAlgorithm key = kind == LeafKind.WeakKey ? RSA.Create(1024) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var subject = $"CN={(kind == LeafKind.WrongName ? "wrong.mailtls.test" : "mail.mailtls.test")}, O=MailTls tests";
+            var request = key is RSA rsa
+                ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                : new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256);
             var san = new SubjectAlternativeNameBuilder();
             if (kind == LeafKind.WrongName)
             {
@@ -60,7 +64,7 @@ namespace MailTls.TestServers
 
             request.CertificateExtensions.Add(san.Build());
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | (key is RSA ? X509KeyUsageFlags.KeyEncipherment : 0), true));
             var usage = kind == LeafKind.WrongUsage ? "1.3.6.1.5.5.7.3.2" /* clientAuth only */ : "1.3.6.1.5.5.7.3.1" /* serverAuth */;
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid(usage) }, false));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
@@ -79,6 +83,10 @@ namespace MailTls.TestServers
             {
                 case LeafKind.SelfSigned:
                     leaf = request.CreateSelfSigned(notBefore, notAfter);
+                    break;
+                case LeafKind.Sha1Signature:
+                    leaf = Issue(request, _intermediate, notBefore, notAfter, sha1Signature: true);
+                    sent.Add(_intermediate);
                     break;
                 case LeafKind.UntrustedRoot:
                     leaf = Issue(request, _untrustedRoot, notBefore, notAfter);
@@ -106,14 +114,16 @@ namespace MailTls.TestServers
             return files;
         }
 
-        private X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter)
+        private X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, bool sha1Signature = false)
         {
             var serial = new byte[12];
             RandomNumberGenerator.Fill(serial);
             serial[0] &= 0x7f;
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
             using var issuerKey = issuer.GetECDsaPrivateKey()!;
-            return request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter, serial);
+            // The weak-signature case signs ecdsa-with-SHA1, whatever hash the request names.
+            X509SignatureGenerator generator = sha1Signature ? new EcdsaSha1Generator(issuerKey) : X509SignatureGenerator.CreateForECDsa(issuerKey);
+            return request.Create(issuer.SubjectName, generator, notBefore, notAfter, serial);
         }
 
         private X509Certificate2 CreateCa(string name, X509Certificate2? issuer)
@@ -142,6 +152,19 @@ namespace MailTls.TestServers
         private static string PemEncoding(string label, byte[] data) => new string(System.Security.Cryptography.PemEncoding.Write(label, data)) + "\n";
     }
 
+    /// <summary>ecdsa-with-SHA1, which .NET's own generator refuses to make: only for the weak-signature case.</summary>
+    internal sealed class EcdsaSha1Generator(ECDsa key) : X509SignatureGenerator
+    {
+        private static readonly byte[] AlgorithmIdentifier = { 0x30, 0x09, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01 };
+
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => AlgorithmIdentifier;
+
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) =>
+            key.SignData(data, HashAlgorithmName.SHA1, DSASignatureFormat.Rfc3279DerSequence);
+
+        protected override PublicKey BuildPublicKey() => CreateForECDsa(key).PublicKey;
+    }
+
     public enum LeafKind
     {
         Good,
@@ -153,6 +176,8 @@ namespace MailTls.TestServers
         MissingIntermediate,
         UntrustedRoot,
         WrongUsage,
+        WeakKey,
+        Sha1Signature,
     }
 
     public sealed record LeafFiles(string Key, string Leaf, string Chain);

@@ -159,10 +159,7 @@ namespace MailTls.TestServers
             }
 
             _postfix?.Stop();
-            foreach (var dovecot in _dovecots)
-            {
-                dovecot.Stop();
-            }
+            System.Threading.Tasks.Parallel.ForEach(_dovecots, dovecot => dovecot.Stop());
         }
     }
 }
