@@ -26,6 +26,7 @@ namespace MailTls.Probing
         private const int DialogBytes = 64 * 1024;      // a greeting plus capabilities is a few hundred bytes
         private const int ReplyBytes = 8 * 1024;
         private const int HandshakeBytes = 256 * 1024;  // certificate chains of a few KB, with room to spare
+        private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(2); // the report is complete by then
 
         private readonly MailEndpoint _endpoint;
         private readonly ProbeOptions _options;
@@ -109,7 +110,7 @@ namespace MailTls.Probing
             try
             {
                 var tlsDone = _endpoint.Security == MailSecurity.Implicit
-                    ? await ImplicitAsync(connection, dialog).ConfigureAwait(false)
+                    ? await TlsAsync(connection, dialog, afterStartTls: false).ConfigureAwait(false)
                     : await PlaintextFirstAsync(connection, dialog).ConfigureAwait(false);
                 if (tlsDone && _options.IncludeTlsVersions)
                 {
@@ -183,9 +184,10 @@ namespace MailTls.Probing
 
         // ---- implicit TLS -------------------------------------------------------------------------------
 
-        private async Task<bool> ImplicitAsync(Connection connection, MailDialog dialog)
+        /// <summary>Handshake, then the capabilities again on the TLS session; true when TLS facts were observed.</summary>
+        private async Task<bool> TlsAsync(Connection connection, MailDialog dialog, bool afterStartTls)
         {
-            var ssl = await HandshakeAsync(connection, afterStartTls: false).ConfigureAwait(false);
+            var ssl = await HandshakeAsync(connection, afterStartTls).ConfigureAwait(false);
             if (ssl == null)
             {
                 return _report.TlsVersion != null;
@@ -193,19 +195,37 @@ namespace MailTls.Probing
 
             using (ssl)
             {
-                var phase = connection.Begin("greeting and capabilities after TLS", DialogBytes, PhaseTimeout);
-                var facts = await DialogAsync(connection, dialog, new GuardedStream(ssl, () => connection.Phase, _transcript), "greeting").ConfigureAwait(false);
-                _report.Greeting = FirstLine(phase.ReceivedText);
+                // After STARTTLS MailKit resumes on the TLS session from a local greeting; with implicit TLS the
+                // greeting is the server's first encrypted line.
+                var what = afterStartTls ? "capabilities after TLS" : "greeting and capabilities after TLS";
+                var phase = connection.Begin(what, DialogBytes, PhaseTimeout);
+                Stream stream = new GuardedStream(ssl, () => connection.Phase, _transcript);
+                if (afterStartTls)
+                {
+                    stream = new PrefixedStream(Encoding.ASCII.GetBytes(dialog.ResumeGreeting), stream);
+                }
+
+                var facts = await DialogAsync(connection, dialog, stream, what).ConfigureAwait(false);
+                if (!afterStartTls)
+                {
+                    _report.Greeting = FirstLine(phase.ReceivedText);
+                }
+
                 if (facts != null)
                 {
                     _report.CapabilitiesAfterTls = facts.Capabilities;
                     _report.AuthMechanismsAfterTls = facts.AuthMechanisms;
-                    connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
-                    await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
+                    await QuitAsync(connection, dialog).ConfigureAwait(false);
                 }
             }
 
             return true;
+        }
+
+        private Task QuitAsync(Connection connection, MailDialog dialog)
+        {
+            var timeout = PhaseTimeout < QuitTimeout ? PhaseTimeout : QuitTimeout;
+            return dialog.QuitAsync(connection.Begin("quit", DialogBytes, timeout).Token);
         }
 
         // ---- STARTTLS and plaintext ----------------------------------------------------------------------
@@ -242,8 +262,7 @@ namespace MailTls.Probing
             if (_endpoint.Security == MailSecurity.None)
             {
                 _findings.Add(facts.StartTlsOffered ? FindingCatalog.PlaintextSessionStartTlsAvailable : FindingCatalog.PlaintextSession);
-                connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
-                await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
+                await QuitAsync(connection, dialog).ConfigureAwait(false);
                 return false;
             }
 
@@ -258,27 +277,7 @@ namespace MailTls.Probing
                 return false;
             }
 
-            var ssl = await HandshakeAsync(connection, afterStartTls: true).ConfigureAwait(false);
-            if (ssl == null)
-            {
-                return _report.TlsVersion != null;
-            }
-
-            using (ssl)
-            {
-                connection.Begin("capabilities after TLS", DialogBytes, PhaseTimeout);
-                var resumed = new PrefixedStream(Encoding.ASCII.GetBytes(dialog.ResumeGreeting), new GuardedStream(ssl, () => connection.Phase, _transcript));
-                var after = await DialogAsync(connection, dialog, resumed, "capabilities after TLS").ConfigureAwait(false);
-                if (after != null)
-                {
-                    _report.CapabilitiesAfterTls = after.Capabilities;
-                    _report.AuthMechanismsAfterTls = after.AuthMechanisms;
-                    connection.Begin("quit", DialogBytes, TimeSpan.FromTicks(Math.Min(PhaseTimeout.Ticks, TimeSpan.FromSeconds(2).Ticks)));
-                    await dialog.QuitAsync(connection.Phase.Token).ConfigureAwait(false);
-                }
-            }
-
-            return true;
+            return await TlsAsync(connection, dialog, afterStartTls: true).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -19,10 +19,10 @@ namespace MailTls.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "MailEndpoint")]
     [OutputType(typeof(EndpointReport), typeof(bool))]
-    public sealed class TestMailEndpointCommand : PSCmdlet
+    public sealed class TestMailEndpointCommand : PSCmdlet, IDisposable
     {
         private readonly BlockingCollection<Outcome> _finished = new BlockingCollection<Outcome>();
-        private CancellationTokenSource _cts = new CancellationTokenSource();
+        private readonly CancellationTokenSource _cts = new CancellationTokenSource();
         private EndpointProber? _prober;
         private int _inFlight;
         private int _done;
@@ -156,6 +156,14 @@ namespace MailTls.PowerShell.Commands
 
         /// <inheritdoc />
         protected override void StopProcessing() => _cts.Cancel();
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            // Probes still in flight (after Ctrl+C) end on the cancelled token. The token source and the queue are
+            // left to the garbage collector: those probes may still touch them while they unwind.
+            _cts.Cancel();
+        }
 
         private void Start(MailEndpoint endpoint)
         {
