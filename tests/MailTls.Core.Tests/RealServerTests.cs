@@ -54,7 +54,7 @@ namespace MailTls.Core.Tests
             Assert.True(report.NameMatches);
             Assert.Equal("CN=mail.mailtls.test, O=MailTls tests", report.Subject);
             Assert.Equal(2, report.Chain.Count); // leaf and intermediate, each once
-            Assert.Contains("127.0.0.11", report.SubjectAlternativeNames);
+            Assert.Equal("mail.mailtls.test; 127.0.0.11; ::1", report.SubjectAlternativeNames);
             Assert.Equal(64, report.Sha256Fingerprint!.Length);
             Assert.InRange(report.DaysToExpiry!.Value, 170, 180);
             Assert.Equal("ECDSA", report.KeyAlgorithm);
@@ -73,6 +73,16 @@ namespace MailTls.Core.Tests
                 Assert.Null(report.StartTlsOffered);
                 Assert.Empty(report.CapabilitiesBeforeTls);
             }
+        }
+
+        [Fact]
+        public async Task An_ipv6_endpoint_is_probed_like_any_other()
+        {
+            var report = await _servers.ProbeAddressAsync("::1", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit);
+            Assert.Equal("::1", report.IPAddress);
+            Assert.Equal("[::1]:10993", report.Target);
+            Assert.True(report.NameMatches);
+            Assert.Equal(Verdict.Pass, report.Verdict);
         }
 
         [Fact]

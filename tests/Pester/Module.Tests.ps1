@@ -40,6 +40,13 @@ Describe 'The MailTls module' {
         $loaded | Should -Not -Contain 'BouncyCastle.Cryptography'
     }
 
+    It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' {
+        $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
+        $core = [MailTls.EndpointReport].Assembly.Location
+        $core | Should -Be (Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0/MailTls.Core.dll')
+        [MailTls.EndpointReport].Assembly.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName | Should -Be '.NETCoreApp,Version=v8.0'
+    }
+
     It 'works in a hosted runspace that has only the Microsoft.PowerShell.Core cmdlets and no host' -Skip:(-not $HaveServers) {
         # CreateDefault2 holds only the Microsoft.PowerShell.Core cmdlets; with autoloading off nothing else comes in.
         $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()

@@ -91,7 +91,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $row.Subject | Should -Be $report.Subject
         $row.Thumbprint | Should -Be $report.Thumbprint
         $row.Sha256Fingerprint | Should -Be $report.Sha256Fingerprint
-        $row.SubjectAlternativeNames | Should -Be 'mail.mailtls.test; 127.0.0.11'
+        $row.SubjectAlternativeNames | Should -Be 'mail.mailtls.test; 127.0.0.11; ::1'
         $row.TlsVersion | Should -Be 'TLS 1.3'
     }
 
@@ -128,7 +128,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         # A private mount namespace: its own /etc/hosts (a round-robin name) and a resolv.conf that points at
         # loopback, where no resolver listens, so a lookup of an unknown name fails here and goes nowhere.
         $hosts = Join-Path $TestDrive 'hosts'
-        "127.0.0.1 localhost`n$($Good) pool.mailtls.test`n$($State.cases.expired) pool.mailtls.test" | Set-Content $hosts
+        "127.0.0.1 localhost`n$($Good) pool.mailtls.test`n$($State.cases.expired) pool.mailtls.test`n::1 pool.mailtls.test" | Set-Content $hosts
         $resolv = Join-Path $TestDrive 'resolv.conf'
         "nameserver 127.0.0.1`noptions timeout:1 attempts:1" | Set-Content $resolv
         $out = Join-Path $TestDrive 'reports.xml'
@@ -139,8 +139,9 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $LASTEXITCODE | Should -Be 0
         $reports = Import-Clixml $out
         $pool = @($reports | Where-Object HostName -eq 'pool.mailtls.test')
-        $pool.Count | Should -Be 2
-        ($pool.IPAddress | Sort-Object) | Should -Be @($Good, $State.cases.expired)
+        $pool.Count | Should -Be 3
+        ($pool.IPAddress | Sort-Object) | Should -Be @('::1', $Good, $State.cases.expired)
+        ($pool | Where-Object IPAddress -eq '::1').Verdict.ToString() | Should -Be 'Pass'
         ($pool | Where-Object IPAddress -eq $Good).Verdict.ToString() | Should -Be 'Pass'
         ($pool | Where-Object IPAddress -eq $State.cases.expired).Verdict.ToString() | Should -Be 'Fail'
         $missing = $reports | Where-Object HostName -eq 'nosuch.mailtls.test'
@@ -156,6 +157,7 @@ Describe 'Test-MailEndpoint bad input' {
         @{ Value = '127.0.0.1:70000'; ErrorId = 'PortOutOfRange'; Category = 'InvalidArgument'; Extra = @{} }
         @{ Value = 'imaps://127.0.0.1'; ErrorId = 'SecurityConflictsWithUri'; Category = 'InvalidArgument'; Extra = @{ Security = 'StartTls' } }
         @{ Value = '127.0.0.1:2525'; ErrorId = 'ProtocolUnknown'; Category = 'InvalidArgument'; Extra = @{} }
+        @{ Value = '[::1'; ErrorId = 'HostNameInvalid'; Category = 'InvalidArgument'; Extra = @{} }
     ) {
         $reports = $Value, 'smtp://127.0.0.1:1' | Test-MailEndpoint @Extra -ErrorVariable errors -ErrorAction SilentlyContinue -TimeoutSeconds 2
         $errors.Count | Should -Be 1

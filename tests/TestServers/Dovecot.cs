@@ -25,7 +25,7 @@ namespace MailTls.TestServers
                 .AppendLine($"log_path = {Log}")
                 .AppendLine($"instance_name = mailtls-{serverCase.Name}")
                 .AppendLine("protocols = imap pop3")
-                .AppendLine($"listen = {serverCase.Address}")
+                .AppendLine($"listen = {serverCase.Address}{(serverCase.AlsoIPv6 ? ", ::1" : string.Empty)}")
                 .AppendLine($"ssl = {ssl}")
                 .AppendLine($"ssl_cert = <{leaf.Chain}")
                 .AppendLine($"ssl_key = <{leaf.Key}")

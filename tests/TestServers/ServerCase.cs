@@ -6,13 +6,13 @@ namespace MailTls.TestServers
     /// One real-server case: its own loopback address, with Postfix (SMTP 25/587/465 equivalents) and Dovecot
     /// (IMAP 143/993, POP3 110/995 equivalents) listening there with the case's certificate and settings.
     /// </summary>
-    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false, bool SecurityLevel0 = false)
+    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false, bool SecurityLevel0 = false, bool AlsoIPv6 = false)
     {
         public IPAddress IPAddress => IPAddress.Parse(Address);
 
         public static readonly ServerCase[] All =
         {
-            new("good", "127.0.0.11", LeafKind.Good),
+            new("good", "127.0.0.11", LeafKind.Good, AlsoIPv6: true), // Dovecot also on [::1]
             new("expired", "127.0.0.12", LeafKind.Expired),
             new("notyetvalid", "127.0.0.13", LeafKind.NotYetValid),
             new("wrongname", "127.0.0.14", LeafKind.WrongName),

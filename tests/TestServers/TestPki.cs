@@ -41,7 +41,7 @@ namespace MailTls.TestServers
         public X509Certificate2 Root => _root;
 
         /// <summary>Issues the leaf for one server case and writes its files.</summary>
-        public LeafFiles IssueLeaf(string name, LeafKind kind, IPAddress address)
+        public LeafFiles IssueLeaf(string name, LeafKind kind, params IPAddress[] addresses)
         {
             var folder = Path.Combine(Directory, name);
             System.IO.Directory.CreateDirectory(folder);
@@ -59,7 +59,10 @@ namespace MailTls.TestServers
             else
             {
                 san.AddDnsName("mail.mailtls.test");
-                san.AddIpAddress(address);
+                foreach (var address in addresses)
+                {
+                    san.AddIpAddress(address);
+                }
             }
 
             request.CertificateExtensions.Add(san.Build());

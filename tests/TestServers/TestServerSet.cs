@@ -80,7 +80,9 @@ namespace MailTls.TestServers
             var postfixCases = new List<(ServerCase, LeafFiles, string)>();
             foreach (var serverCase in Cases)
             {
-                var leaf = Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
+                var leaf = serverCase.AlsoIPv6
+                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress, System.Net.IPAddress.IPv6Loopback)
+                    : Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
                 var dovecot = new Dovecot(Path.Combine(Directory, "dovecot", serverCase.Name), serverCase, leaf);
                 dovecot.Start();
                 _dovecots.Add(dovecot);
