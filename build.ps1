@@ -65,33 +65,38 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'module/MailTls.format.ps1xml') $moduleDir
     Copy-Item -Recurse (Join-Path $Root 'module/en-US') $moduleDir
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
+    Copy-Item (Join-Path $Root "src/MailTls.Model/bin/$Configuration/netstandard2.0/MailTls.Model.dll") $moduleDir
     foreach ($framework in 'net8.0', 'netstandard2.0') {
         $target = Join-Path $moduleDir "Dependencies/$framework"
         $null = New-Item -ItemType Directory -Force -Path $target
-        Get-ChildItem (Join-Path $staging $framework) -Filter *.dll | Copy-Item -Destination $target
+        # The model stays beside the manifest only: a second copy in Dependencies would be a second type identity.
+        Get-ChildItem (Join-Path $staging $framework) -Filter *.dll | Where-Object Name -ne 'MailTls.Model.dll' | Copy-Item -Destination $target
     }
+    Copy-Item (Join-Path $Root "src/MailTls.PowerShell.Isolation/bin/$Configuration/net8.0/MailTls.PowerShell.Isolation.dll") (Join-Path $moduleDir 'Dependencies/net8.0')
 
     $expected = @(
-        'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll',
-        'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt'
+        'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
+        'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
     ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll"
         })
     $missing = @($expected | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) })
     if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }
-    $unexpected = @(Get-ChildItem $moduleDir -File -Filter *.dll | Where-Object Name -ne 'MailTls.PowerShell.dll')
-    if ($unexpected) { throw "Dependencies must live under Dependencies/, not beside the manifest: $($unexpected.Name -join ', ')" }
+    $unexpected = @(Get-ChildItem $moduleDir -File -Filter *.dll | Where-Object Name -notin 'MailTls.PowerShell.dll', 'MailTls.Model.dll')
+    $unexpected += @(Get-ChildItem (Join-Path $moduleDir 'Dependencies') -Recurse -Filter MailTls.Model.dll)
+    if ($unexpected) { throw "Dependencies must live under Dependencies/, and the model only beside the manifest: $($unexpected.Name -join ', ')" }
     Remove-Item -Recurse -Force $staging
     Write-Host "Module laid out in $moduleDir"
     $moduleDir
 }
 
-function Get-PesterModulePath {
-    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/Pester.Restore.csproj'), '--nologo', '-v', 'quiet')
-    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
-    $path = Join-Path $cache.Trim() 'pester/5.7.1/tools/Pester.psd1'
-    if (-not (Test-Path $path)) { throw "Pester 5.7.1 was not restored to $path." }
-    $path
+function Restore-TestAsset {
+    # Pester and the old libraries of the isolation test, from NuGet into its cache.
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/TestAssets.Restore.csproj'), '--nologo', '-v', 'quiet')
+    $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $pester = Join-Path $cache 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester 5.7.1 was not restored to $pester." }
+    [pscustomobject]@{ Pester = $pester; PackageCache = $cache }
 }
 
 function Install-TestServer {
@@ -125,10 +130,11 @@ function Invoke-Test {
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
 
     Write-Host 'Running the PowerShell tests (Pester, in a child pwsh that imports only out/MailTls)'
-    $pester = Get-PesterModulePath
+    $assets = Restore-TestAsset
     $countFile = Join-Path $results 'pester-counts.json'
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') `
-        -PesterPath $pester -ModulePath (Join-Path $moduleDir 'MailTls.psd1') -ResultDirectory $results -CountFile $countFile
+        -PesterPath $assets.Pester -PackageCache $assets.PackageCache -ModulePath (Join-Path $moduleDir 'MailTls.psd1') `
+        -ResultDirectory $results -CountFile $countFile
     $pesterExit = $LASTEXITCODE
     $pesterCount = if (Test-Path $countFile) { Get-Content -Raw $countFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($pesterExit -ne 0 -and $pesterCount.Failed -eq 0) { $pesterCount.Failed = 1 }

@@ -6,6 +6,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $PackageCache,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultDirectory,
     [Parameter(Mandatory)] [string] $CountFile
@@ -16,6 +17,7 @@ Import-Module $PesterPath -Force
 . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
 
 $env:MAILTLS_MODULE = (Resolve-Path $ModulePath).Path
+$env:MAILTLS_PACKAGES = $PackageCache
 $servers = $null
 if ($IsLinux) {
     $servers = Start-MailTlsTestServer

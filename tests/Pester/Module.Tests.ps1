@@ -27,7 +27,8 @@ Describe 'The MailTls module' {
                 Join-Path $base "Dependencies/$framework/$file" | Should -Exist
             }
         }
-        @(Get-ChildItem $base -Filter *.dll).Name | Should -Be @('MailTls.PowerShell.dll')
+        @(Get-ChildItem $base -Filter *.dll).Name | Should -Be @('MailTls.Model.dll', 'MailTls.PowerShell.dll')
+        Get-ChildItem (Join-Path $base 'Dependencies') -Recurse -Filter MailTls.Model.dll | Should -BeNullOrEmpty
     }
 
     It 'loads no TLS or mail library at import, only when the first probe needs them' {
@@ -40,11 +41,38 @@ Describe 'The MailTls module' {
         $loaded | Should -Not -Contain 'BouncyCastle.Cryptography'
     }
 
+    It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers) {
+        # A fresh pwsh: load MailKit 4.2.0 and BouncyCastle 2.4.0 as another module would, then import MailTls and probe.
+        $oldMailKit = Join-Path $env:MAILTLS_PACKAGES 'mailkit/4.2.0/lib/net6.0/MailKit.dll'
+        $oldBouncy = Join-Path $env:MAILTLS_PACKAGES 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
+        $oldMailKit | Should -Exist
+        $oldBouncy | Should -Exist
+        $target = "$($State.cases.good):$($State.ports.submission)"
+        $script = "`$null = [Reflection.Assembly]::LoadFrom('$oldMailKit'); `$null = [Reflection.Assembly]::LoadFrom('$oldBouncy'); " +
+            "`$null = [MailKit.Net.Smtp.SmtpClient]::new(); " +
+            "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Smtp -Security StartTls -TrustedRootCertificate '$($State.root)'; " +
+            "'verdict=' + `$r.Verdict; [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'MailKit', 'BouncyCastle.Cryptography' } | " +
+            "ForEach-Object { `$_.GetName().Name + '=' + `$_.GetName().Version + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name + '@' + `$_.Location }"
+        $lines = & dotnet pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 0
+        $lines | Should -Contain 'verdict=Pass'
+        $lines | Should -Contain "MailKit=4.2.0.0@Default@$oldMailKit"
+        $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@Default@$oldBouncy"
+        # BouncyCastle 2.4 and 2.7 share the assembly version 2.0.0.0: one load context could not hold both.
+        $ours = Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0'
+        @($lines | Where-Object { $_ -like "MailKit=4.18.*@MailTls@$ours/MailKit.dll" }).Count | Should -Be 1
+        $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@MailTls@$ours/BouncyCastle.Cryptography.dll"
+    }
+
     It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' {
         $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
-        $core = [MailTls.EndpointReport].Assembly.Location
-        $core | Should -Be (Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0/MailTls.Core.dll')
-        [MailTls.EndpointReport].Assembly.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName | Should -Be '.NETCoreApp,Version=v8.0'
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
+        @($core).Count | Should -Be 1
+        $core.Location | Should -Be (Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0/MailTls.Core.dll')
+        $core.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName | Should -Be '.NETCoreApp,Version=v8.0'
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'MailTls'
+        # The model is shared: PowerShell's default context holds its one copy, so type literals resolve.
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([MailTls.EndpointReport].Assembly).Name | Should -Be 'Default'
     }
 
     It 'works in a hosted runspace that has only the Microsoft.PowerShell.Core cmdlets and no host' -Skip:(-not $HaveServers) {

@@ -27,12 +27,6 @@ namespace MailTls.PowerShell.Commands
         private int _inFlight;
         private int _done;
 
-        // Parameters typed with the core's enums keep object fields: a value-type field of a core type would make
-        // PowerShell's scan of this assembly (GetExportedTypes, before the module's resolver is registered) load
-        // the core from beside the manifest, where it is not; it lives in Dependencies/<edition>/.
-        private object? _protocol;
-        private object? _security;
-
         /// <summary>Server to probe: a name, an address, host:port, [v6]:port or a mail URI (imaps://…).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Host")]
@@ -44,19 +38,11 @@ namespace MailTls.PowerShell.Commands
 
         /// <summary>Mail protocol; inferred from a well-known port or URI when not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public MailProtocol? Protocol
-        {
-            get => (MailProtocol?)_protocol;
-            set => _protocol = value;
-        }
+        public MailProtocol? Protocol { get; set; }
 
         /// <summary>Implicit (TLS from the first byte), StartTls, or None (plaintext; never Pass).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public MailSecurity? Security
-        {
-            get => (MailSecurity?)_security;
-            set => _security = value;
-        }
+        public MailSecurity? Security { get; set; }
 
         /// <summary>Name sent as SNI and verified in the certificate (default: the host name).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -1,0 +1,67 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace MailTls.PowerShell.Isolation
+{
+    /// <summary>
+    /// The module's own load context (Microsoft's two-assembly pattern for dependency conflicts): the engine,
+    /// MailTls.Core, and everything it needs (MailKit, MimeKit, BouncyCastle) load here from Dependencies/net8.0,
+    /// so another module's MailKit or BouncyCastle, of any version, never meets ours.
+    /// </summary>
+    public sealed class ModuleLoadContext : AssemblyLoadContext
+    {
+        private const string EngineName = "MailTls.Core";
+        private static readonly object Gate = new object();
+
+        // What the runtime and PowerShell itself ship (System.*, Microsoft.*): always theirs, never a second copy.
+        private static readonly System.Collections.Generic.HashSet<string> PlatformAssemblies = new System.Collections.Generic.HashSet<string>(
+            ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? string.Empty)
+                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Select(Path.GetFileNameWithoutExtension)
+                .OfType<string>(),
+            StringComparer.OrdinalIgnoreCase);
+
+        private static ModuleLoadContext? instance;
+        private readonly string _directory;
+
+        private ModuleLoadContext(string directory)
+            : base("MailTls", isCollectible: false) => _directory = directory;
+
+        /// <summary>
+        /// Makes the default context resolve the engine (and only the engine) from this context. Called once per
+        /// process by the cmdlet assembly's module initializer; later calls (re-import) change nothing.
+        /// </summary>
+        /// <param name="directory">The Dependencies/net8.0 folder of the module.</param>
+        public static void Register(string directory)
+        {
+            lock (Gate)
+            {
+                if (instance != null)
+                {
+                    return;
+                }
+
+                instance = new ModuleLoadContext(directory);
+                Default.Resolving += (_, name) => name.Name == EngineName ? instance.LoadFromAssemblyName(name) : null;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            // The platform's assemblies from the default context, and MailTls.Model too (it is not in our folder, so it
+            // resolves to the one copy PowerShell loaded beside the cmdlets); our libraries (MailKit, MimeKit,
+            // BouncyCastle and the engine) from our folder, whatever versions other modules loaded elsewhere.
+            if (assemblyName.Name == null || PlatformAssemblies.Contains(assemblyName.Name))
+            {
+                return null;
+            }
+
+            var path = Path.Combine(_directory, assemblyName.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+}
