@@ -9,12 +9,14 @@
     Demo  : Build, start throwaway Postfix + Dovecot on loopback with a generated CA, probe good and bad
             endpoints as a user sees it, stop the servers.
     Bench : Build, run bench/ and write bench/RESULTS.md.
+    Analyze: PSScriptAnalyzer with the Gallery's rules over every .ps1/.psm1/.psd1 of the repository (fixtures/ aside);
+            fails on any finding. Test runs it too.
 .EXAMPLE
     ./build.ps1 -Task Test
 #>
 [CmdletBinding(DefaultParameterSetName = 'Build')]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Analyze')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -90,6 +92,32 @@ function Invoke-Build {
     $moduleDir
 }
 
+function Import-BuildToolModule {
+    # Build tools only the Gallery publishes: from ../shared/tools/modules where it exists (these machines reach no
+    # Gallery), else from the Gallery. Never copied into the project.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Version)
+    $shared = Join-Path $Root '../shared/tools/modules'
+    if ((Test-Path $shared) -and ($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $shared) {
+        $env:PSModulePath = (Resolve-Path $shared).Path + [IO.Path]::PathSeparator + $env:PSModulePath
+    }
+    if (-not (Get-Module -ListAvailable -Name $Name | Where-Object Version -eq $Version)) {
+        Install-PSResource -Name $Name -Version $Version -Scope CurrentUser -TrustRepository -Quiet
+    }
+    Import-Module -Name $Name -RequiredVersion $Version -Force
+}
+
+function Invoke-Analyze {
+    Import-BuildToolModule -Name PSScriptAnalyzer -Version '1.25.0'
+    $skip = [regex]'[\\/](out|bin|obj|fixtures|node_modules)[\\/]'
+    $files = Get-ChildItem -Path $Root -Recurse -File -Include *.ps1, *.psm1, *.psd1 | Where-Object { -not $skip.IsMatch($_.FullName) }
+    $findings = @($files | ForEach-Object { Invoke-ScriptAnalyzer -Path $_.FullName -Settings PSGallery })
+    Write-Host "PSScriptAnalyzer: $($files.Count) files, $($findings.Count) findings"
+    if ($findings) {
+        $findings | Format-Table RuleName, Severity, ScriptName, Line, Message -AutoSize -Wrap | Out-Host
+        throw "PSScriptAnalyzer found $($findings.Count) problem(s)."
+    }
+}
+
 function Restore-TestAsset {
     # Pester and the old libraries of the isolation test, from NuGet into its cache.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/TestAssets.Restore.csproj'), '--nologo', '-v', 'quiet')
@@ -116,6 +144,7 @@ function Read-TrxCount {
 
 function Invoke-Test {
     $moduleDir = Invoke-Build
+    Invoke-Analyze
     Install-TestServer
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
@@ -169,4 +198,5 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Analyze' { Invoke-Analyze }
 }

@@ -3,10 +3,10 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $ModulePath = $env:MAILTLS_MODULE
+    $script:ModulePath = $env:MAILTLS_MODULE
     Import-Module $ModulePath -Force
     . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
-    $State = Get-MailTlsTestState
+    $script:State = Get-MailTlsTestState
 }
 
 Describe 'The MailTls module' {
@@ -104,7 +104,7 @@ Describe 'The MailTls module' {
 
 Describe 'Test-MailEndpoint metadata' {
     BeforeAll {
-        $command = Get-Command Test-MailEndpoint
+        $script:command = Get-Command Test-MailEndpoint
     }
 
     It 'is a cmdlet with an approved verb that declares its output types' {

@@ -3,16 +3,16 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $ModulePath = $env:MAILTLS_MODULE
+    $script:ModulePath = $env:MAILTLS_MODULE
     Import-Module $ModulePath -Force
     . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
-    $State = Get-MailTlsTestState
+    $script:State = Get-MailTlsTestState
     if ($State) {
-        $Good = $State.cases.good
-        $Root = $State.root
-        $Silent = $State.scripted.Silent
+        $script:Good = $State.cases.good
+        $script:Root = $State.root
+        $script:Silent = $State.scripted.Silent
     }
-    $CommandName = 'MailTls.PowerShell.Commands.TestMailEndpointCommand'
+    $script:CommandName = 'MailTls.PowerShell.Commands.TestMailEndpointCommand'
 }
 
 Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {

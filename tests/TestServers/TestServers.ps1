@@ -2,8 +2,10 @@
 # the same servers the xunit suite uses, for the Pester suite and the demo.
 
 function Start-MailTlsTestServer {
-    [CmdletBinding()]
+    [CmdletBinding(SupportsShouldProcess)]
     param([string] $StateDirectory = '/tmp/mailtls-servers')
+
+    if (-not $PSCmdlet.ShouldProcess($StateDirectory, 'Start the test mail servers')) { return }
 
     $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $program = Get-ChildItem -Path (Join-Path $root 'tests/TestServers/bin') -Recurse -Filter 'MailTls.TestServers.dll' |
@@ -27,8 +29,10 @@ function Start-MailTlsTestServer {
 }
 
 function Stop-MailTlsTestServer {
-    [CmdletBinding()]
+    [CmdletBinding(SupportsShouldProcess)]
     param([Parameter(Mandatory)] $Servers)
+
+    if (-not $PSCmdlet.ShouldProcess($Servers.StatePath, 'Stop the test mail servers')) { return }
 
     # Closing its standard input tells the server program to stop everything it started.
     $Servers.Process.StandardInput.Close()
