@@ -9,6 +9,8 @@
     Demo  : Build, start throwaway Postfix + Dovecot on loopback with a generated CA, probe good and bad
             endpoints as a user sees it, stop the servers.
     Bench : Build, run bench/ and write bench/RESULTS.md.
+    Docs  : Build, refresh docs/<Cmdlet>.md from the built cmdlets (PlatyPS v1, keeping the hand-written text; a new
+            cmdlet gets a new page), then the MAML help. Build itself writes the MAML help into en-US/.
     Analyze: PSScriptAnalyzer with the Gallery's rules over every .ps1/.psm1/.psd1 of the repository (fixtures/ aside);
             fails on any finding. Test runs it too.
 .EXAMPLE
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding(DefaultParameterSetName = 'Build')]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Analyze')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Analyze', 'Docs')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -66,6 +68,7 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $moduleDir 'MailTls.psd1') -Value $manifest -NoNewline
     Copy-Item (Join-Path $Root 'module/MailTls.format.ps1xml') $moduleDir
     Copy-Item -Recurse (Join-Path $Root 'module/en-US') $moduleDir
+    Export-MamlHelp -Destination (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
     Copy-Item (Join-Path $Root "src/MailTls.Model/bin/$Configuration/netstandard2.0/MailTls.Model.dll") $moduleDir
     foreach ($framework in 'net8.0', 'netstandard2.0') {
@@ -78,7 +81,7 @@ function Invoke-Build {
 
     $expected = @(
         'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
-        'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
+        'en-US/MailTls.PowerShell.dll-Help.xml', 'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
     ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll"
         })
@@ -90,6 +93,48 @@ function Invoke-Build {
     Remove-Item -Recurse -Force $staging
     Write-Host "Module laid out in $moduleDir"
     $moduleDir
+}
+
+function Get-CommandDoc {
+    Get-ChildItem (Join-Path $Root 'docs') -Filter *.md | Where-Object Name -ne 'MailTls.md'
+}
+
+function Export-MamlHelp {
+    # docs/<Cmdlet>.md (PlatyPS v1 markdown) -> en-US/MailTls.PowerShell.dll-Help.xml, for Get-Help.
+    param([Parameter(Mandatory)] [string] $Destination)
+    Import-BuildToolModule -Name Microsoft.PowerShell.PlatyPS -Version '1.0.3'
+    $temporary = Join-Path $Out 'maml'
+    if (Test-Path $temporary) { Remove-Item -Recurse -Force $temporary }
+    $null = Get-CommandDoc | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $temporary -Force
+    Copy-Item (Join-Path $temporary 'MailTls/MailTls.PowerShell.dll-Help.xml') $Destination
+    Remove-Item -Recurse -Force $temporary
+}
+
+function Invoke-Doc {
+    $moduleDir = Invoke-Build
+    Set-StrictMode -Off # PlatyPS 1.0.3's update does not run under strict mode
+    Import-BuildToolModule -Name Microsoft.PowerShell.PlatyPS -Version '1.0.3'
+    # Refresh from the cmdlets alone: with the module's own MAML help loaded, PlatyPS would merge that text in twice.
+    $bare = Join-Path $Out 'docs-module'
+    if (Test-Path $bare) { Remove-Item -Recurse -Force $bare }
+    Copy-Item -Recurse $moduleDir $bare
+    Remove-Item (Join-Path $bare 'en-US/MailTls.PowerShell.dll-Help.xml')
+    $module = Import-Module (Join-Path $bare 'MailTls.psd1') -Force -PassThru
+    $docs = Join-Path $Root 'docs'
+    foreach ($command in $module.ExportedCommands.Values) {
+        $page = Join-Path $docs "$($command.Name).md"
+        if (Test-Path $page) {
+            $null = Update-MarkdownCommandHelp -Path $page -NoBackup
+        }
+        else {
+            $null = New-MarkdownCommandHelp -CommandInfo $command -OutputFolder $Out -Force
+            Move-Item (Join-Path $Out "MailTls/$($command.Name).md") $page
+            Write-Warning "docs/$($command.Name).md is new: fill in its synopsis, description, examples and parameters."
+        }
+    }
+    Remove-Module $module
+    Export-MamlHelp -Destination (Join-Path $moduleDir 'en-US')
+    Write-Host "Docs refreshed in $docs and written as MAML into $moduleDir/en-US"
 }
 
 function Import-BuildToolModule {
@@ -199,4 +244,5 @@ switch ($Task) {
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Analyze' { Invoke-Analyze }
+    'Docs' { Invoke-Doc }
 }
