@@ -11,6 +11,9 @@
     Bench : Build, run bench/ and write bench/RESULTS.md.
     Docs  : Build, refresh docs/<Cmdlet>.md from the built cmdlets (PlatyPS v1, keeping the hand-written text; a new
             cmdlet gets a new page), then the MAML help. Build itself writes the MAML help into en-US/.
+    Package: Build, then the Gallery .nupkg in out/package/, made by Publish-PSResource into a temporary local
+            repository (offline). Test installs it from there.
+    Publish: Package, then Publish-PSResource to -Repository (PSGallery) with -ApiKey.
     Analyze: PSScriptAnalyzer with the Gallery's rules over every .ps1/.psm1/.psd1 of the repository (fixtures/ aside);
             fails on any finding. Test runs it too.
 .EXAMPLE
@@ -18,11 +21,15 @@
 #>
 [CmdletBinding(DefaultParameterSetName = 'Build')]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Analyze', 'Docs')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Analyze', 'Docs', 'Package', 'Publish')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Publish: the Gallery API key (default: $env:PSGALLERY_API_KEY) and the repository to publish to.
+    [string] $ApiKey = $env:PSGALLERY_API_KEY,
+    [string] $Repository = 'PSGallery'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -137,6 +144,31 @@ function Invoke-Doc {
     Write-Host "Docs refreshed in $docs and written as MAML into $moduleDir/en-US"
 }
 
+function Invoke-Package {
+    $moduleDir = Invoke-Build
+    $package = Join-Path $Out 'package'
+    if (Test-Path $package) { Remove-Item -Recurse -Force $package }
+    $null = New-Item -ItemType Directory -Path $package
+    $name = "MailTlsBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $package -Trusted
+    try {
+        Publish-PSResource -Path $moduleDir -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    $nupkg = @(Get-ChildItem $package -Filter 'MailTls.*.nupkg')
+    if ($nupkg.Count -ne 1) { throw "Publish-PSResource made $($nupkg.Count) packages in $package." }
+    Write-Host "Package: $($nupkg[0].FullName)"
+    $nupkg[0].FullName
+}
+
+function Invoke-Publish {
+    if (-not $ApiKey) { throw 'Publish needs -ApiKey (or $env:PSGALLERY_API_KEY).' }
+    $null = Invoke-Package
+    Publish-PSResource -Path (Join-Path $Out "MailTls/$(Get-MailTlsVersion)") -Repository $Repository -ApiKey $ApiKey
+}
+
 function Import-BuildToolModule {
     # Build tools only the Gallery publishes: from ../shared/tools/modules where it exists (these machines reach no
     # Gallery), else from the Gallery. Never copied into the project.
@@ -188,7 +220,8 @@ function Read-TrxCount {
 }
 
 function Invoke-Test {
-    $moduleDir = Invoke-Build
+    $nupkg = Invoke-Package
+    $moduleDir = Join-Path $Out "MailTls/$(Get-MailTlsVersion)"
     Invoke-Analyze
     Install-TestServer
     $results = Join-Path $Out 'test-results'
@@ -208,6 +241,7 @@ function Invoke-Test {
     $countFile = Join-Path $results 'pester-counts.json'
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') `
         -PesterPath $assets.Pester -PackageCache $assets.PackageCache -ModulePath (Join-Path $moduleDir 'MailTls.psd1') `
+        -PackageDirectory (Split-Path -Parent $nupkg) `
         -ResultDirectory $results -CountFile $countFile
     $pesterExit = $LASTEXITCODE
     $pesterCount = if (Test-Path $countFile) { Get-Content -Raw $countFile | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
@@ -245,4 +279,6 @@ switch ($Task) {
     'Bench' { Invoke-Bench }
     'Analyze' { Invoke-Analyze }
     'Docs' { Invoke-Doc }
+    'Package' { $null = Invoke-Package }
+    'Publish' { Invoke-Publish }
 }

@@ -7,6 +7,7 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $PackageCache,
+    [Parameter(Mandatory)] [string] $PackageDirectory,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultDirectory,
     [Parameter(Mandatory)] [string] $CountFile
@@ -18,6 +19,7 @@ Import-Module $PesterPath -Force
 
 $env:MAILTLS_MODULE = (Resolve-Path $ModulePath).Path
 $env:MAILTLS_PACKAGES = $PackageCache
+$env:MAILTLS_REPOSITORY = (Resolve-Path $PackageDirectory).Path
 $servers = $null
 if ($IsLinux) {
     $servers = Start-MailTlsTestServer
