@@ -16,8 +16,16 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('TLS', 'SSL', 'STARTTLS', 'SMTP', 'IMAP', 'POP3', 'Mail', 'Certificate', 'Compliance', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'First release: Test-MailEndpoint.'
+            Tags         = @('TLS', 'SSL', 'STARTTLS', 'SMTP', 'IMAP', 'POP3', 'Email', 'Mail', 'Certificate', 'Security', 'Compliance',
+                'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://github.com/MailTls/MailTls/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/MailTls/MailTls'
+            ReleaseNotes = @'
+0.1.0
+- Test-MailEndpoint: probe SMTP, IMAP and POP3 endpoints (implicit TLS and STARTTLS) for TLS version, cipher,
+  certificate chain and trust, name, expiry, capabilities before and after TLS, findings and a verdict.
+- Dependencies (MailKit, MimeKit, BouncyCastle) load in the module's own AssemblyLoadContext on PowerShell 7.
+'@
         }
     }
 }

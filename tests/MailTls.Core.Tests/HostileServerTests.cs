@@ -29,7 +29,7 @@ namespace MailTls.Core.Tests
             return report;
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Starttls_injection_is_a_finding_and_the_injected_bytes_are_not_data()
         {
             var report = await ProbeAsync(Script.SmtpStartTlsInjection, MailProtocol.Smtp);
@@ -44,7 +44,7 @@ namespace MailTls.Core.Tests
             Assert.DoesNotContain("injected", string.Join(" ", report.CapabilitiesAfterTls));
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Starttls_refused_with_454_is_a_finding()
         {
             var report = await ProbeAsync(Script.SmtpStartTls454, MailProtocol.Smtp);
@@ -54,7 +54,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_server_closing_after_starttls_is_a_finding()
         {
             var report = await ProbeAsync(Script.SmtpCloseAfterStartTls, MailProtocol.Smtp);
@@ -63,7 +63,7 @@ namespace MailTls.Core.Tests
             Assert.Null(report.TlsVersion);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_silent_server_times_out()
         {
             var report = await ProbeAsync(Script.Silent, MailProtocol.Smtp);
@@ -72,7 +72,7 @@ namespace MailTls.Core.Tests
             Assert.True(report.Reachable);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_dripping_server_is_cut_off_by_the_phase_timeout()
         {
             var report = await ProbeAsync(Script.Drip, MailProtocol.Smtp);
@@ -81,7 +81,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Error, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_100KB_banner_is_too_long()
         {
             var report = await ProbeAsync(Script.HugeBanner, MailProtocol.Smtp);
@@ -91,7 +91,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Garbage_instead_of_a_pop3_greeting_is_an_unexpected_reply()
         {
             var report = await ProbeAsync(Script.GarbagePop3, MailProtocol.Pop3);
@@ -99,7 +99,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Error, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Imap_preauth_where_starttls_was_asked_is_a_finding()
         {
             var report = await ProbeAsync(Script.ImapPreAuth, MailProtocol.Imap);
@@ -108,7 +108,7 @@ namespace MailTls.Core.Tests
             Assert.Null(report.TlsVersion);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Cancellation_stops_a_probe_promptly()
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));

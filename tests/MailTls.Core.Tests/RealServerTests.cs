@@ -26,7 +26,7 @@ namespace MailTls.Core.Tests
             { Ports.Pop3s, MailProtocol.Pop3, MailSecurity.Implicit },
         };
 
-        [Theory]
+        [RealServerTheory]
         [MemberData(nameof(GoodEndpoints))]
         public async Task A_good_server_passes_with_full_tls_facts(int port, MailProtocol protocol, MailSecurity security)
         {
@@ -75,7 +75,7 @@ namespace MailTls.Core.Tests
             }
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task An_ipv6_endpoint_is_probed_like_any_other()
         {
             var report = await _servers.ProbeAddressAsync("::1", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit);
@@ -85,7 +85,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Pass, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task The_probe_never_sends_credentials()
         {
             foreach (var (port, protocol, security) in new[] { (Ports.Submission, MailProtocol.Smtp, MailSecurity.StartTls), (Ports.Imap, MailProtocol.Imap, MailSecurity.StartTls), (Ports.Pop3, MailProtocol.Pop3, MailSecurity.StartTls) })
@@ -98,7 +98,7 @@ namespace MailTls.Core.Tests
             }
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Without_the_private_root_the_chain_is_untrusted()
         {
             var report = await _servers.ProbeAsync("good", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit, trustTestRoot: false);
@@ -109,7 +109,7 @@ namespace MailTls.Core.Tests
             Assert.NotNull(report.Certificate);
         }
 
-        [Theory]
+        [RealServerTheory]
         [InlineData("expired", "CertificateExpired", Verdict.Fail)]
         [InlineData("notyetvalid", "CertificateNotYetValid", Verdict.Fail)]
         [InlineData("expiringsoon", "CertificateExpiringSoon", Verdict.Warn)]
@@ -134,7 +134,7 @@ namespace MailTls.Core.Tests
             }
         }
 
-        [Theory]
+        [RealServerTheory]
         [InlineData("weakkey", "WeakKey", "RSA 1024")]
         [InlineData("sha1", "Sha1Signature", "sha1ECDSA")]
         public async Task Weak_keys_and_signatures_are_findings(string serverCase, string finding, string evidence)
@@ -145,7 +145,7 @@ namespace MailTls.Core.Tests
             Assert.NotNull(report.TlsVersion);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Expiry_messages_say_when()
         {
             var expired = await _servers.ProbeAsync("expired", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit);
@@ -155,7 +155,7 @@ namespace MailTls.Core.Tests
             Assert.Contains("not yet valid", notYet.Findings.Single(f => f.Name == "CertificateNotYetValid").Message);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_name_the_certificate_does_not_carry_is_a_mismatch_and_the_right_name_matches()
         {
             var wrong = await _servers.ProbeAsync("good", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit, serverName: "imap.other.test");
@@ -166,7 +166,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Pass, right.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_tls13_only_server_accepts_exactly_tls13()
         {
             var report = await _servers.ProbeAsync("tls13only", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit, configure: o => o.IncludeTlsVersions = true);
@@ -175,7 +175,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Pass, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Accepted_versions_of_a_modern_server_are_12_and_13()
         {
             var report = await _servers.ProbeAsync("good", Ports.Submission, MailProtocol.Smtp, MailSecurity.StartTls, configure: o => o.IncludeTlsVersions = true);
@@ -183,7 +183,7 @@ namespace MailTls.Core.Tests
             Assert.DoesNotContain(report.Findings, f => f.Name == "LegacyTlsAccepted");
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_server_that_still_accepts_tls10_is_flagged()
         {
             var report = await _servers.ProbeAsync("legacytls", Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit, configure: o => o.IncludeTlsVersions = true);
@@ -194,7 +194,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, strict.Verdict);
         }
 
-        [Theory]
+        [RealServerTheory]
         [InlineData(Ports.Smtps, MailSecurity.Implicit)]
         [InlineData(Ports.Submission, MailSecurity.StartTls)]
         public async Task A_tls10_only_server_is_still_reported_in_full(int port, MailSecurity security)
@@ -211,7 +211,7 @@ namespace MailTls.Core.Tests
             Assert.Empty(report.CapabilitiesAfterTls); // no application data over such a session
         }
 
-        [Theory]
+        [RealServerTheory]
         [InlineData(Ports.Submission, MailProtocol.Smtp, "SMTP AUTH")]
         [InlineData(Ports.Imap, MailProtocol.Imap, "LOGINDISABLED")]
         [InlineData(Ports.Pop3, MailProtocol.Pop3, "USER")]
@@ -226,7 +226,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, strict.Verdict);
         }
 
-        [Theory]
+        [RealServerTheory]
         [InlineData(Ports.Submission, MailProtocol.Smtp)]
         [InlineData(Ports.Imap, MailProtocol.Imap)]
         [InlineData(Ports.Pop3, MailProtocol.Pop3)]
@@ -239,7 +239,7 @@ namespace MailTls.Core.Tests
             Assert.Null(report.TlsVersion);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Security_none_reads_the_plaintext_service_and_is_never_pass()
         {
             var offered = await _servers.ProbeAsync("good", Ports.Imap, MailProtocol.Imap, MailSecurity.None);
@@ -255,7 +255,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, none.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_plaintext_service_on_an_implicit_tls_port_is_named()
         {
             var report = await _servers.ProbeAsync("good", Ports.Smtp, MailProtocol.Smtp, MailSecurity.Implicit);
@@ -265,7 +265,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Fail, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task Tls_on_a_plaintext_port_is_named()
         {
             var report = await _servers.ProbeAsync("good", Ports.Imaps, MailProtocol.Imap, MailSecurity.StartTls, configure: o => o.Timeout = TimeSpan.FromSeconds(2));
@@ -273,7 +273,7 @@ namespace MailTls.Core.Tests
             Assert.Contains(report.Findings, f => f.Name == "TimedOut");
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task A_closed_port_is_an_error_report_not_an_exception()
         {
             var report = await _servers.ProbeAsync("good", 1, MailProtocol.Smtp, MailSecurity.StartTls);
@@ -284,7 +284,7 @@ namespace MailTls.Core.Tests
             Assert.Equal(Verdict.Error, report.Verdict);
         }
 
-        [Fact]
+        [RealServerFact]
         public async Task The_transcript_is_kept_only_when_asked()
         {
             var without = await _servers.ProbeAsync("good", Ports.Imap, MailProtocol.Imap, MailSecurity.StartTls, configure: o => o.IncludeTranscript = false);

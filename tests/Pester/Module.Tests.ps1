@@ -1,5 +1,6 @@
 BeforeDiscovery {
     $script:HaveServers = [bool]$env:MAILTLS_STATE
+    $script:IsDesktop = $PSVersionTable.PSEdition -eq 'Desktop'
 }
 
 BeforeAll {
@@ -20,6 +21,34 @@ Describe 'The MailTls module' {
         Split-Path -Leaf (Split-Path -Parent $ModulePath) | Should -Be $version
     }
 
+    It 'carries what the Gallery checks' {
+        $data = Import-PowerShellDataFile $ModulePath
+        foreach ($key in 'Author', 'CompanyName', 'Copyright', 'Description', 'GUID', 'PowerShellVersion') {
+            $data[$key] | Should -Not -BeNullOrEmpty -Because "$key is required"
+        }
+        $data.PowerShellVersion | Should -Be '5.1'
+        $data.CmdletsToExport | Should -Not -Contain '*'
+        $data.FunctionsToExport | Should -BeNullOrEmpty
+        $data.VariablesToExport | Should -BeNullOrEmpty
+        $data.AliasesToExport | Should -BeNullOrEmpty
+        $data.FormatsToProcess | Should -Be @('MailTls.format.ps1xml')
+        foreach ($tag in 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS') {
+            $data.PrivateData.PSData.Tags | Should -Contain $tag
+        }
+        $data.PrivateData.PSData.LicenseUri | Should -Match '^https://'
+        $data.PrivateData.PSData.ProjectUri | Should -Match '^https://'
+        $data.PrivateData.PSData.ReleaseNotes | Should -Match ([regex]::Escape($data.ModuleVersion))
+        $data.ModuleVersion | Should -Match '^\d+\.\d+\.\d+$'
+    }
+
+    It 'exports exactly the cmdlets of its assembly' {
+        $data = Import-PowerShellDataFile $ModulePath
+        $assembly = [System.Reflection.Assembly]::LoadFrom((Join-Path (Split-Path -Parent $ModulePath) 'MailTls.PowerShell.dll'))
+        $inAssembly = $assembly.GetExportedTypes() | ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { "$($_.VerbName)-$($_.NounName)" }
+        $data.CmdletsToExport | Sort-Object | Should -Be ($inAssembly | Sort-Object)
+    }
+
     It 'lays out its dependencies per edition under Dependencies/, none beside the manifest' {
         $base = Split-Path -Parent $ModulePath
         foreach ($framework in 'net8.0', 'netstandard2.0') {
@@ -31,7 +60,13 @@ Describe 'The MailTls module' {
         Get-ChildItem (Join-Path $base 'Dependencies') -Recurse -Filter MailTls.Model.dll | Should -BeNullOrEmpty
     }
 
-    It 'loads no TLS or mail library at import, only when the first probe needs them' {
+    It 'loads the netstandard2.0 build of the core on Windows PowerShell 5.1, from Dependencies/' -Skip:(-not $IsDesktop) {
+        $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
+        $core.Location | Should -Be (Join-Path (Split-Path -Parent $ModulePath) 'Dependencies\netstandard2.0\MailTls.Core.dll')
+    }
+
+    It 'loads no TLS or mail library at import, only when the first probe needs them' -Skip:$IsDesktop {
         $script = "Import-Module '$ModulePath'; Get-Command Test-MailEndpoint -Syntax | Out-Null; " +
             "[AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ','"
         $loaded = (& dotnet pwsh -NoProfile -NonInteractive -Command $script) -split ','
@@ -41,7 +76,7 @@ Describe 'The MailTls module' {
         $loaded | Should -Not -Contain 'BouncyCastle.Cryptography'
     }
 
-    It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers) {
+    It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers -or $IsDesktop) {
         # A fresh pwsh: load MailKit 4.2.0 and BouncyCastle 2.4.0 as another module would, then import MailTls and probe.
         $oldMailKit = Join-Path $env:MAILTLS_PACKAGES 'mailkit/4.2.0/lib/net6.0/MailKit.dll'
         $oldBouncy = Join-Path $env:MAILTLS_PACKAGES 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
@@ -64,7 +99,7 @@ Describe 'The MailTls module' {
         $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@MailTls@$ours/BouncyCastle.Cryptography.dll"
     }
 
-    It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' {
+    It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' -Skip:$IsDesktop {
         $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
         $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
         @($core).Count | Should -Be 1

@@ -1,4 +1,4 @@
-Describe 'The Gallery package' {
+Describe 'The Gallery package' -Skip:(-not $env:MAILTLS_REPOSITORY -or $PSVersionTable.PSEdition -eq 'Desktop') {
     It 'is one MailTls .nupkg of the module version' {
         $manifest = Import-PowerShellDataFile $env:MAILTLS_MODULE
         $packages = @(Get-ChildItem $env:MAILTLS_REPOSITORY -Filter *.nupkg)

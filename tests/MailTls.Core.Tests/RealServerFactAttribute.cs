@@ -1,0 +1,33 @@
+using System;
+using Xunit;
+
+namespace MailTls.Core.Tests
+{
+    /// <summary>
+    /// A test that needs the real servers of tests/TestServers (Debian's Postfix and Dovecot, Linux only). Elsewhere
+    /// (the Windows and macOS CI jobs) it is reported as skipped, by name, with the reason.
+    /// </summary>
+    public sealed class RealServerFactAttribute : FactAttribute
+    {
+        public RealServerFactAttribute()
+        {
+            Skip = RealServers.SkipReason;
+        }
+    }
+
+    /// <inheritdoc cref="RealServerFactAttribute" />
+    public sealed class RealServerTheoryAttribute : TheoryAttribute
+    {
+        public RealServerTheoryAttribute()
+        {
+            Skip = RealServers.SkipReason;
+        }
+    }
+
+    internal static class RealServers
+    {
+        public static bool Available => OperatingSystem.IsLinux();
+
+        public static string? SkipReason => Available ? null : "needs Debian's Postfix and Dovecot on loopback (Linux only)";
+    }
+}
