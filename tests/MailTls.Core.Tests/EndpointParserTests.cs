@@ -54,6 +54,14 @@ namespace MailTls.Core.Tests
             Assert.Equal("mail.example.com", endpoint.ServerName);
         }
 
+        [Fact]
+        public void Rejects_a_server_name_that_is_not_a_host_name()
+        {
+            var error = Assert.Throws<EndpointInputException>(() => EndpointParser.Parse("127.0.0.1:993", serverName: "mail server!"));
+            Assert.Equal("ServerNameInvalid", error.ErrorId);
+            Assert.Equal("mail server!", error.Input);
+        }
+
         [Theory]
         [InlineData("", null, null, null, "HostNameEmpty")]
         [InlineData("bad host!", null, null, null, "HostNameInvalid")]

@@ -33,15 +33,34 @@ namespace MailTls.Core.Tests
         public async Task Starttls_injection_is_a_finding_and_the_injected_bytes_are_not_data()
         {
             var report = await ProbeAsync(Script.SmtpStartTlsInjection, MailProtocol.Smtp);
-            var finding = report.Findings.Single(f => f.Name == "StartTlsInjection");
+            var finding = Assert.Single(report.Findings);
+            Assert.Equal("StartTlsInjection", finding.Name);
             Assert.Contains("STARTTLS injection", finding.Message);
             Assert.Contains("250-injected.example", finding.Message);
             Assert.Equal(Verdict.Fail, report.Verdict);
-            // The handshake still ran (to a certificate that is fine), and what was injected did not become the capabilities after TLS.
-            Assert.Single(report.Findings);
-            Assert.NotNull(report.TlsVersion);
-            Assert.Contains("PLAIN", report.AuthMechanismsAfterTls);
-            Assert.DoesNotContain("injected", string.Join(" ", report.CapabilitiesAfterTls));
+            // The injected bytes were drained: the handshake ran on a clean stream, and the capabilities after TLS are
+            // the server's real ones (AUTH PLAIN), not the injected AUTH CRAM-MD5 DIGEST-MD5.
+            Assert.Equal("TLS 1.3", report.TlsVersion);
+            Assert.True(report.ChainTrusted);
+            Assert.Equal(new[] { "PLAIN" }, report.AuthMechanismsAfterTls);
+        }
+
+        [RealServerFact]
+        public async Task Starttls_injection_in_a_later_segment_is_caught_in_the_handshake()
+        {
+            var report = await ProbeAsync(Script.SmtpStartTlsLateInjection, MailProtocol.Smtp);
+            var finding = report.Findings.Single(f => f.Name == "StartTlsInjection");
+            Assert.Contains("250-INJECTED-LATE", finding.Message);
+            Assert.Equal(Verdict.Fail, report.Verdict);
+            Assert.DoesNotContain("CRAM-MD5", report.AuthMechanismsAfterTls);
+        }
+
+        [RealServerFact]
+        public async Task A_server_that_stalls_in_the_handshake_times_out()
+        {
+            var report = await ProbeAsync(Script.SmtpStallAfterStartTls, MailProtocol.Smtp);
+            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("TLS handshake"));
+            Assert.Equal(Verdict.Error, report.Verdict);
         }
 
         [RealServerFact]
@@ -108,13 +127,17 @@ namespace MailTls.Core.Tests
             Assert.Null(report.TlsVersion);
         }
 
-        [RealServerFact]
-        public async Task Cancellation_stops_a_probe_promptly()
+        [RealServerTheory]
+        [InlineData(Script.Silent, false)]                  // waiting for the greeting
+        [InlineData(Script.SmtpStallAfterStartTls, false)]  // inside the TLS handshake
+        [InlineData(Script.SmtpStallAfterStartTls, true)]   // with the version probes and fallbacks in flight
+        public async Task Cancellation_stops_a_probe_promptly(Script script, bool includeTlsVersions)
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
             var clock = Stopwatch.StartNew();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _servers.ProbeAddressAsync(ScriptedServer.Address, TestServerSet.ScriptedPort(Script.Silent),
-                MailProtocol.Smtp, MailSecurity.StartTls, configure: o => o.Timeout = TimeSpan.FromSeconds(30), cancellationToken: cts.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _servers.ProbeAddressAsync(ScriptedServer.Address, TestServerSet.ScriptedPort(script),
+                MailProtocol.Smtp, MailSecurity.StartTls, configure: o => { o.Timeout = TimeSpan.FromSeconds(30); o.IncludeTlsVersions = includeTlsVersions; },
+                cancellationToken: cts.Token));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
         }
     }

@@ -123,7 +123,7 @@ namespace MailTls.Core.Tests
             foreach (var (port, protocol, security) in new[] { (Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit), (Ports.Submission, MailProtocol.Smtp, MailSecurity.StartTls) })
             {
                 var report = await _servers.ProbeAsync(serverCase, port, protocol, security);
-                Assert.Contains(report.Findings, f => f.Name == finding);
+                Assert.Equal(new[] { finding }, report.Findings.Select(f => f.Name)); // that problem, and nothing else
                 Assert.Equal(verdict, report.Verdict);
                 Assert.NotNull(report.TlsVersion);
                 Assert.NotNull(report.CipherSuite);
@@ -143,6 +143,39 @@ namespace MailTls.Core.Tests
             Assert.Contains(report.Findings, f => f.Name == finding && f.Message.Contains(evidence));
             Assert.Equal(Verdict.Fail, report.Verdict);
             Assert.NotNull(report.TlsVersion);
+        }
+
+        [RealServerFact]
+        public async Task The_servers_saw_no_login_attempt_from_any_probe_connection()
+        {
+            // Server-side evidence, covering the extra connections (version probes) that keep no transcript.
+            foreach (var (port, protocol) in new[] { (Ports.Submission, MailProtocol.Smtp), (Ports.Imap, MailProtocol.Imap), (Ports.Pop3, MailProtocol.Pop3) })
+            {
+                var report = await _servers.ProbeAsync("plaintextlogin", port, protocol, MailSecurity.StartTls, configure: o => o.IncludeTlsVersions = true);
+                Assert.NotNull(report.AcceptedTlsVersions);
+            }
+
+            var dovecotLog = System.IO.Path.Combine(ServerFixture.StateDirectory, "dovecot", "plaintextlogin", "dovecot.log");
+            var postfixLog = System.IO.Path.Combine(ServerFixture.StateDirectory, "postfix", "maillog");
+            var postfixLines = Array.Empty<string>();
+            for (var i = 0; i < 40; i++)
+            {
+                // Postfix names the client (us, from 127.0.0.1), not the listener: every session of the suite counts.
+                postfixLines = System.IO.File.ReadAllLines(postfixLog).Where(l => l.Contains("disconnect from")).ToArray();
+                if (postfixLines.Length >= 5)
+                {
+                    break;
+                }
+
+                await Task.Delay(100); // postlogd writes asynchronously
+            }
+
+            Assert.True(postfixLines.Length >= 5, "postfix: " + string.Join("\n", postfixLines));
+            Assert.All(postfixLines, l => Assert.DoesNotContain(" auth=", l)); // Postfix counts AUTH commands here
+            var dovecotLines = System.IO.File.ReadAllLines(dovecotLog).Where(l => l.Contains("-login: Info: Disconnected")).ToArray();
+            Assert.True(dovecotLines.Length >= 10, "dovecot: " + string.Join("\n", System.IO.File.ReadAllLines(dovecotLog).TakeLast(20)));
+            // Dovecot says why each login process ended; neither reason allows a login attempt.
+            Assert.All(dovecotLines, l => Assert.True(l.Contains("(no auth attempts") || l.Contains("(disconnected before auth was ready"), l));
         }
 
         [RealServerFact]
@@ -207,6 +240,9 @@ namespace MailTls.Core.Tests
             Assert.True(report.ChainTrusted);
             Assert.Contains(report.Findings, f => f.Name == "LegacyTlsNegotiated" && f.Message.Contains("TLS 1.0"));
             Assert.Contains(report.Findings, f => f.Name == "ObservedWithFallbackStack");
+            // Only AES-256-CBC is configured: the fallback stack must offer more than BouncyCastle's defaults.
+            Assert.Equal("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", report.CipherSuite);
+            Assert.DoesNotContain(report.Findings, f => f.Name == "PlatformTlsRefused" || f.Name == "WeakCipher");
             Assert.Equal(Verdict.Fail, report.Verdict);
             Assert.Empty(report.CapabilitiesAfterTls); // no application data over such a session
         }
@@ -269,8 +305,11 @@ namespace MailTls.Core.Tests
         public async Task Tls_on_a_plaintext_port_is_named()
         {
             var report = await _servers.ProbeAsync("good", Ports.Imaps, MailProtocol.Imap, MailSecurity.StartTls, configure: o => o.Timeout = TimeSpan.FromSeconds(2));
-            Assert.Contains(report.Findings, f => f.Name == "TlsOnPlaintextPort");
-            Assert.Contains(report.Findings, f => f.Name == "TimedOut");
+            // The silence is explained, so the wrong mode is a Fail, not an unreachable Error.
+            var finding = Assert.Single(report.Findings);
+            Assert.Equal("TlsOnPlaintextPort", finding.Name);
+            Assert.Contains("TLS 1.3", finding.Message);
+            Assert.Equal(Verdict.Fail, report.Verdict);
         }
 
         [RealServerFact]

@@ -55,6 +55,29 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         ($arrivals[1].At - $arrivals[0].At).TotalSeconds | Should -BeGreaterThan 1
     }
 
+    It 'holds exactly -ThrottleLimit probes in flight while there is work' {
+        # The scripted Silent server counts the connections it holds open (its SilentStats port reports the number).
+        # Twelve probes that each wait 5 s for a greeting, 3 at a time: two seconds in, exactly 3 are open.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $target)
+                Import-Module $module
+                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 5 -ThrottleLimit 3
+            }).AddArgument($ModulePath).AddArgument($Silent)
+        $null = $ps.BeginInvoke()
+        try {
+            Start-Sleep -Seconds 2
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
+            try { $open = [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
+        }
+        finally {
+            $ps.Stop()
+            $ps.Dispose()
+        }
+        $open | Should -Be 'open=3'
+    }
+
     It 'returns only booleans with -Quiet' {
         $answers = "$($Good):$($State.ports.imaps)", "$($State.cases.expired):$($State.ports.imaps)" |
             Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root -Quiet -ThrottleLimit 1
@@ -124,13 +147,13 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $ps.Dispose()
     }
 
-    It 'gives one report per address with -AllAddresses, and NameNotResolved without sending DNS off the machine' -Skip:(-not (Get-Command unshare -ErrorAction Ignore)) {
-        # A private mount namespace: its own /etc/hosts (a round-robin name) and a resolv.conf that points at
-        # loopback, where no resolver listens, so a lookup of an unknown name fails here and goes nowhere.
+    It 'gives one report per address with -AllAddresses, and NameNotResolved without sending DNS off the machine' -Skip:(-not (Get-Command unshare -ErrorAction Ignore) -or (& id -u) -ne '0') {
+        # A private mount namespace: its own /etc/hosts (a round-robin name) and a resolv.conf that points at the
+        # scripted DNS server on loopback, which answers NXDOMAIN: an unknown name fails here and no query leaves.
         $hosts = Join-Path $TestDrive 'hosts'
         "127.0.0.1 localhost`n$($Good) pool.mailtls.test`n$($State.cases.expired) pool.mailtls.test`n::1 pool.mailtls.test" | Set-Content $hosts
         $resolv = Join-Path $TestDrive 'resolv.conf'
-        "nameserver 127.0.0.1`noptions timeout:1 attempts:1" | Set-Content $resolv
+        "nameserver $($State.dns)`noptions timeout:1 attempts:1" | Set-Content $resolv
         $out = Join-Path $TestDrive 'reports.xml'
         $inner = "Import-Module '$ModulePath'; " +
             "@(Test-MailEndpoint pool.mailtls.test -Port $($State.ports.imaps) -Protocol Imap -Security Implicit -AllAddresses -ServerName mail.mailtls.test -TrustedRootCertificate '$Root'; " +
@@ -177,6 +200,34 @@ Describe 'Test-MailEndpoint bad input' {
         $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $errors[0].TargetObject | Should -Be $missing
         $report.Verdict | Should -Be 'Error'
+    }
+
+    It 'infers what blank CSV cells leave out, as on the command line' -Skip:(-not $HaveServers) {
+        $csv = Join-Path $TestDrive 'blanks.csv'
+        "HostName,Port,Protocol,Security,ServerName`n$($Good),$($State.ports.submission),Smtp,,`nimaps://$($Good):$($State.ports.imaps),,,," | Set-Content $csv
+        $reports = Import-Csv $csv | Test-MailEndpoint -TrustedRootCertificate $Root -ErrorVariable errors | Sort-Object Port
+        $errors | Should -BeNullOrEmpty
+        $reports.Count | Should -Be 2
+        $reports[0].Security | Should -Be 'StartTls'
+        $reports[1].Protocol | Should -Be 'Imap'
+        $reports[1].Security | Should -Be 'Implicit'
+        $reports.Verdict | Should -Be @('Pass', 'Pass')
+    }
+
+    It 'writes ServerNameInvalid for a -ServerName that is not a host name' {
+        $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -ServerName 'mail server!' -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "ServerNameInvalid,$CommandName"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].TargetObject | Should -Be 'mail server!'
+    }
+
+    It 'writes TrustedRootCertificateUnreadable for a path that cannot be read as a file' {
+        $folder = Join-Path $TestDrive 'a-folder.pem'
+        $null = New-Item -ItemType Directory -Path $folder
+        $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TrustedRootCertificate $folder -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "TrustedRootCertificateUnreadable,$CommandName"
+        $errors[0].CategoryInfo.Category | Should -Be 'ReadError'
+        $errors[0].TargetObject | Should -Be $folder
     }
 
     It 'writes TrustedRootCertificateInvalid for a file that is not a certificate' {

@@ -31,6 +31,8 @@ namespace MailTls.TestServers
                 .AppendLine($"ssl_key = <{leaf.Key}")
                 .AppendLine($"ssl_min_protocol = {(serverCase.Tls13Only ? "TLSv1.3" : serverCase.LegacyTls ? "TLSv1" : "TLSv1.2")}")
                 .AppendLine(serverCase.LegacyTls || serverCase.SecurityLevel0 ? "ssl_cipher_list = ALL:@SECLEVEL=0" : string.Empty)
+                // AES-256 only: a client offering only AES-128 and ChaCha20 cannot reach it.
+                .AppendLine(serverCase.Tls13Only ? "ssl_cipher_suites = TLS_AES_256_GCM_SHA384" : string.Empty)
                 .AppendLine($"disable_plaintext_auth = {(serverCase.PlaintextLogin ? "no" : "yes")}")
                 .AppendLine("auth_mechanisms = plain login")
                 .AppendLine("login_greeting = Dovecot ready.")

@@ -40,6 +40,15 @@ namespace MailTls.TestServers
 
         /// <summary>IMAP greeting PREAUTH on a plaintext port that also claims STARTTLS.</summary>
         ImapPreAuth,
+
+        /// <summary>SMTP: "220 Ready", then, in a second segment a moment later, injected bytes, then TLS.</summary>
+        SmtpStartTlsLateInjection,
+
+        /// <summary>SMTP: answers STARTTLS with 220, then says nothing (the client hangs in its handshake).</summary>
+        SmtpStallAfterStartTls,
+
+        /// <summary>Reports how many connections the Silent script holds open right now ("open=N").</summary>
+        SilentStats,
     }
 
     public sealed class ScriptedServer : IDisposable
@@ -48,9 +57,12 @@ namespace MailTls.TestServers
         private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
         private readonly SslStreamCertificateContext _certificate;
+        private readonly ScriptedServer? _statsOf;
+        private int _open;
 
-        public ScriptedServer(Script script, int port, SslStreamCertificateContext certificate)
+        public ScriptedServer(Script script, int port, SslStreamCertificateContext certificate, ScriptedServer? statsOf = null)
         {
+            _statsOf = statsOf;
             Script = script;
             Port = port;
             _certificate = certificate;
@@ -79,6 +91,8 @@ namespace MailTls.TestServers
 
                 _ = Task.Run(async () =>
                 {
+                    Interlocked.Increment(ref _open);
+
                     using (client)
                     {
                         try
@@ -88,6 +102,10 @@ namespace MailTls.TestServers
                         catch (Exception ex) when (ex is IOException || ex is OperationCanceledException || ex is SocketException || ex is ObjectDisposedException || ex is System.Security.Authentication.AuthenticationException)
                         {
                             // The client went away; that is what clients of hostile servers do.
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _open);
                         }
                     }
                 });
@@ -99,7 +117,15 @@ namespace MailTls.TestServers
             switch (Script)
             {
                 case Script.Silent:
-                    await Task.Delay(Timeout.Infinite, token);
+                    // Reads (and drops) whatever comes, never writes: the connection counts as open until the client goes.
+                    var sink = new byte[4096];
+                    while (await stream.ReadAsync(sink, token) > 0)
+                    {
+                    }
+
+                    break;
+                case Script.SilentStats:
+                    await Write(stream, $"open={Volatile.Read(ref _statsOf!._open)}\r\n", token);
                     break;
                 case Script.Drip:
                     foreach (var b in Encoding.ASCII.GetBytes("220 dripping.mailtls.test ESMTP, one byte a second, forever and ever\r\n"))
@@ -179,9 +205,19 @@ namespace MailTls.TestServers
                     case "STARTTLS" when Script == Script.SmtpCloseAfterStartTls:
                         await Write(stream, "220 2.0.0 Ready to start TLS\r\n", token);
                         return;
+                    case "STARTTLS" when Script == Script.SmtpStallAfterStartTls:
+                        await Write(stream, "220 2.0.0 Ready to start TLS\r\n", token);
+                        await Task.Delay(Timeout.Infinite, token);
+                        return;
+                    case "STARTTLS" when Script == Script.SmtpStartTlsLateInjection:
+                        await Write(stream, "220 2.0.0 Ready to start TLS\r\n", token);
+                        await Task.Delay(200, token);
+                        await Write(stream, "250-INJECTED-LATE\r\n250 AUTH CRAM-MD5\r\n", token);
+                        await Task.Delay(Timeout.Infinite, token);
+                        return;
                     case "STARTTLS":
                         // The injection: the reply and a forged one in the same segment, before any TLS.
-                        await Write(stream, "220 2.0.0 Ready to start TLS\r\n250-injected.example\r\n250 AUTH PLAIN\r\n", token);
+                        await Write(stream, "220 2.0.0 Ready to start TLS\r\n250-injected.example\r\n250 AUTH CRAM-MD5 DIGEST-MD5\r\n", token);
                         var ssl = new SslStream(network, false);
                         await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _certificate }, token);
                         stream = ssl;

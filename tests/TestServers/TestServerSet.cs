@@ -21,6 +21,7 @@ namespace MailTls.TestServers
         private readonly List<Dovecot> _dovecots = new();
         private readonly List<ScriptedServer> _scripted = new();
         private Postfix? _postfix;
+        private ScriptedDnsServer? _dns;
 
         private TestServerSet(string directory)
         {
@@ -96,10 +97,13 @@ namespace MailTls.TestServers
             using var pem = X509Certificate2.CreateFromPemFile(scriptedLeaf.Leaf, scriptedLeaf.Key);
             var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pfx), null);
             var context = System.Net.Security.SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(X509CertificateLoader.LoadCertificateFromFile(Path.Combine(Pki.Directory, "intermediate.pem"))), offline: true);
-            foreach (var script in Enum.GetValues<Script>())
+            foreach (var script in Enum.GetValues<Script>().Where(s => s != Script.SilentStats))
             {
                 _scripted.Add(new ScriptedServer(script, ScriptedPort(script), context));
             }
+
+            _scripted.Add(new ScriptedServer(Script.SilentStats, ScriptedPort(Script.SilentStats), context, _scripted.Single(s => s.Script == Script.Silent)));
+            _dns = new ScriptedDnsServer();
 
             WaitForListeners();
         }
@@ -149,6 +153,7 @@ namespace MailTls.TestServers
                 ports = new { smtp = Ports.Smtp, submission = Ports.Submission, smtps = Ports.Smtps, imap = Ports.Imap, imaps = Ports.Imaps, pop3 = Ports.Pop3, pop3s = Ports.Pop3s },
                 cases = Cases.ToDictionary(c => c.Name, c => c.Address),
                 scripted = Enum.GetValues<Script>().ToDictionary(s => s.ToString(), s => $"{ScriptedServer.Address}:{ScriptedPort(s)}"),
+                dns = ScriptedDnsServer.Address,
             };
             File.WriteAllText(path, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         }
@@ -159,6 +164,8 @@ namespace MailTls.TestServers
             {
                 scripted.Dispose();
             }
+
+            _dns?.Dispose();
 
             _postfix?.Stop();
             System.Threading.Tasks.Parallel.ForEach(_dovecots, dovecot => dovecot.Stop());

@@ -47,6 +47,12 @@ namespace MailTls.Endpoints
                 CheckPort(port.Value, text);
             }
 
+            if (serverName != null && !IsHostName(serverName) && !IPAddress.TryParse(serverName, out _))
+            {
+                throw new EndpointInputException("ServerNameInvalid", serverName,
+                    $"-ServerName '{serverName}' is not a host name. Give the name the certificate should carry, such as mail.example.com.");
+            }
+
             string host;
             int? givenPort = null;
             MailProtocol? uriProtocol = null;
@@ -228,11 +234,13 @@ namespace MailTls.Endpoints
                 return;
             }
 
-            if (host.Length > 253 || Uri.CheckHostName(host) != UriHostNameType.Dns)
+            if (!IsHostName(host))
             {
                 throw Invalid(input, $"'{host}' is not a valid host name");
             }
         }
+
+        private static bool IsHostName(string name) => name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
 
         private static void CheckPort(int port, string input)
         {

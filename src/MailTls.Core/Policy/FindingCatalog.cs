@@ -31,6 +31,10 @@ namespace MailTls.Policy
             "The server closed the connection before the probe finished.",
             "Look at the server's log: it may limit connections per client, or reject this client's address.");
 
+        internal static readonly FindingDefinition UnexpectedError = Define("MTLS009", "UnexpectedError", E, E,
+            "The probe failed in a way it does not know how to name (a defect of MailTls, not necessarily of the server).",
+            "Run again with -IncludeTranscript and report the message and transcript to the MailTls project.");
+
         // The plaintext dialog.
         internal static readonly FindingDefinition BannerTooLong = Define("MTLS010", "BannerTooLong", F, F,
             "The server's greeting or reply was longer than any mail server sends (banner too long).",
@@ -89,6 +93,12 @@ namespace MailTls.Policy
         internal static readonly FindingDefinition WeakCipher = Define("MTLS043", "WeakCipher", F, F,
             "The negotiated cipher suite is weak (RC4, DES/3DES, NULL, EXPORT, anonymous or MD5).",
             "Restrict the server to AEAD cipher suites (AES-GCM, ChaCha20-Poly1305).");
+        internal static readonly FindingDefinition PlatformTlsRefused = Define("MTLS044", "PlatformTlsRefused", F, F,
+            "This machine's TLS library cannot complete a handshake with the server, although the server speaks TLS 1.2 or later; clients using the same library fail too.",
+            "Look at the error quoted: usually the server's certificate signature, key or cipher suites are below what current TLS libraries accept. Modernise them.");
+        internal static readonly FindingDefinition TlsVersionsIncomplete = Define("MTLS045", "TlsVersionsIncomplete", W, W,
+            "Not every TLS version could be tested before the probe's time ran out, so AcceptedTlsVersions may be incomplete.",
+            "Probe again with a larger -TimeoutSeconds.");
 
         // Certificate.
         internal static readonly FindingDefinition CertificateExpired = Define("MTLS050", "CertificateExpired", F, F,
@@ -122,13 +132,16 @@ namespace MailTls.Policy
             "A certificate in the chain is signed with SHA-1 or MD5 (weak signature).",
             "Reissue the certificate (and intermediate) with a SHA-256 or stronger signature.");
         internal static readonly FindingDefinition ChainInvalid = Define("MTLS060", "ChainInvalid", F, F,
-            "The certificate chain is invalid for another reason (see ChainStatus).",
+            "The certificate chain is invalid for another reason (see ChainStatus), for example an expired intermediate.",
             "Look at ChainStatus and the certificates; reissue or reconfigure the chain.");
+        internal static readonly FindingDefinition CertificateUnparsable = Define("MTLS061", "CertificateUnparsable", F, F,
+            "The server's certificate could not be decoded (malformed extension, key or name).",
+            "Reissue the certificate with a standard CA tool; clients will reject this one.");
 
         // Information.
-        internal static readonly FindingDefinition LegacyTlsObservedWithOwnStack = Define("MTLS070", "ObservedWithFallbackStack", I, I,
-            "This machine's TLS library refused the server's protocol version, so the probe observed the handshake with its own TLS stack and sent no mail commands over it.",
-            "Nothing to do on this machine; fix the server's TLS versions.");
+        internal static readonly FindingDefinition ObservedWithFallbackStack = Define("MTLS070", "ObservedWithFallbackStack", I, I,
+            "This machine's TLS library refused the server, so the probe observed the handshake with its own TLS stack (BouncyCastle) and sent no mail commands over it.",
+            "Nothing to do on this machine; the other findings say what to fix on the server.");
 
         private static List<FindingDefinition>? all;
 

@@ -19,6 +19,8 @@ namespace MailTls.Policy
             }
         }
 
+        public void Remove(FindingDefinition definition) => _findings.RemoveAll(f => f.Id == definition.Id);
+
         public bool Contains(FindingDefinition definition) => _findings.Any(f => f.Id == definition.Id);
 
         public bool Any(FindingSeverity atLeast) => _findings.Any(f => f.Severity >= atLeast);

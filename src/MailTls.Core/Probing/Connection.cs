@@ -72,8 +72,10 @@ namespace MailTls.Probing
                 connection.Raw = new GuardedStream(new NetworkStream(socket, ownsSocket: false), () => connection._phase, transcript);
                 return connection;
             }
-            catch (ObjectDisposedException) when (phase.Token.IsCancellationRequested)
+            catch (Exception ex) when (phase.Token.IsCancellationRequested && !(ex is OperationCanceledException))
             {
+                // Where connect ignores the token (.NET Framework), the phase ends it by closing the socket, which
+                // surfaces as ObjectDisposedException or SocketException(OperationAborted): it was the timeout (or Ctrl+C).
                 connection.Dispose();
                 throw new OperationCanceledException(phase.Token);
             }

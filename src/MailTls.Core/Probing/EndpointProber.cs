@@ -37,6 +37,23 @@ namespace MailTls.Probing
         }
 
         /// <summary>
+        /// Probes every address the host name resolves to (IPv4 and IPv6), one report each, within the same bound as
+        /// one probe: the lookup's time is taken from each probe's budget.
+        /// </summary>
+        /// <param name="endpoint">The endpoint.</param>
+        /// <param name="cancellationToken">Stops the lookup and the probes.</param>
+        /// <returns>One report per address (one report when the name does not resolve).</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<IReadOnlyList<EndpointReport>> ProbeAllAddressesAsync(MailEndpoint endpoint, CancellationToken cancellationToken = default)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var targets = await ExpandAddressesAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var spent = clock.Elapsed;
+            return await Task.WhenAll(targets.Select(t => new ProbeSession(t, _options, cancellationToken, spent).RunAsync())).ConfigureAwait(false);
+        }
+
+        /// <summary>
         /// One endpoint per address the host name resolves to (IPv4 and IPv6), so a bad member of a round-robin
         /// pool is not hidden. A name that does not resolve comes back as itself: its probe reports why.
         /// </summary>

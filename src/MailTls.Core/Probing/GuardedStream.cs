@@ -31,6 +31,12 @@ namespace MailTls.Probing
         /// </summary>
         public bool KeepReceived { get; set; } = true;
 
+        /// <summary>
+        /// Whether reads count against the phase's byte budget. Off beneath an established TLS session, where the
+        /// stream above counts the decrypted bytes (counting both would halve the budget).
+        /// </summary>
+        public bool CountsBytes { get; set; } = true;
+
         public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
             var phase = _phase();
@@ -46,7 +52,7 @@ namespace MailTls.Probing
                 _transcript?.Server(buffer, offset, read);
             }
 
-            if (!phase.Account(buffer, offset, read, keep: KeepReceived))
+            if ((CountsBytes || read == 0) && !phase.Account(buffer, offset, read, keep: KeepReceived))
             {
                 throw new IOException($"The server sent more than {phase.MaxBytes} bytes during the {phase.Name}.");
             }

@@ -38,9 +38,16 @@ namespace MailTls.Probing
         private TimeSpan _deadlineAt;
         private CancellationToken _deadline;
         private IPAddress? _address;
+        private readonly TimeSpan _alreadySpent;
+        private int _negotiatedVersion;
 
-        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken)
+        /// <param name="endpoint">The endpoint.</param>
+        /// <param name="options">How to probe.</param>
+        /// <param name="cancellationToken">The user's cancellation (Ctrl+C).</param>
+        /// <param name="alreadySpent">Time already spent for this probe (resolving -AllAddresses), taken from its budget.</param>
+        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken, TimeSpan alreadySpent = default)
         {
+            _alreadySpent = alreadySpent;
             _endpoint = endpoint;
             _options = options;
             _user = cancellationToken;
@@ -66,7 +73,12 @@ namespace MailTls.Probing
         public async Task<EndpointReport> RunAsync()
         {
             // The whole probe, retries and extra connections included, ends within 3 x Timeout.
-            _deadlineAt = TimeSpan.FromTicks(Timeout.Ticks * 3);
+            _deadlineAt = TimeSpan.FromTicks(Timeout.Ticks * 3) - _alreadySpent;
+            if (_deadlineAt < TimeSpan.FromMilliseconds(1))
+            {
+                _deadlineAt = TimeSpan.FromMilliseconds(1);
+            }
+
             using var overall = CancellationTokenSource.CreateLinkedTokenSource(_user);
             overall.CancelAfter(_deadlineAt);
             _deadline = overall.Token;
@@ -81,6 +93,11 @@ namespace MailTls.Probing
             catch (OperationCanceledException)
             {
                 _findings.Add(FindingCatalog.TimedOut, $"The probe ran out of its overall time ({Seconds(_deadlineAt)}).");
+            }
+            catch (Exception ex) when (!_user.IsCancellationRequested)
+            {
+                // Whatever the endpoint does, the user gets a report: a defect here is named, not thrown at a fleet scan.
+                _findings.Add(FindingCatalog.UnexpectedError, $"{ex.GetType().Name}: {Printable(ex.Message)}");
             }
 
             _report.Findings = _findings.Sorted();
@@ -313,11 +330,24 @@ namespace MailTls.Probing
                     return false;
                 }
 
-                var injected = filled - length + connection.Available;
+                // Take in what the kernel already holds too, so the handshake starts on a clean stream; bytes that
+                // come later land in the handshake and are caught there (HandshakeAsync).
+                while (connection.Available > 0 && filled < buffer.Length)
+                {
+                    var read = await connection.Raw.ReadAsync(buffer, filled, Math.Min(connection.Available, buffer.Length - filled), phase.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    filled += read;
+                }
+
+                var injected = filled - length;
                 if (injected > 0)
                 {
-                    var sample = Printable(Encoding.ASCII.GetString(buffer, length, Math.Min(filled - length, 80)));
-                    findings.Add(FindingCatalog.StartTlsInjection, $"{injected} bytes followed the STARTTLS reply{(sample.Length > 0 ? ": '" + sample + "'" : string.Empty)}; they were discarded, not read as data.");
+                    var sample = Printable(Encoding.ASCII.GetString(buffer, length, Math.Min(injected, 80)));
+                    findings.Add(FindingCatalog.StartTlsInjection, $"{injected} bytes followed the STARTTLS reply: '{sample}'; they were discarded, not read as data.");
                 }
 
                 return true;
@@ -348,6 +378,8 @@ namespace MailTls.Probing
                 var observed = await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, BouncyTls.Versions, untilServerHello: true, phase.Token).ConfigureAwait(false);
                 if (observed.VersionCode != 0)
                 {
+                    // The silence is explained: not a dead server but the wrong mode, so Fail rather than Error.
+                    _findings.Remove(FindingCatalog.TimedOut);
                     _findings.Add(FindingCatalog.TlsOnPlaintextPort, $"It answered a TLS ClientHello with {observed.Version}.");
                 }
             }
@@ -373,6 +405,7 @@ namespace MailTls.Probing
             {
                 var (ssl, observation) = await PlatformTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, phase.Token).ConfigureAwait(false);
                 connection.Raw.KeepReceived = false;
+                connection.Raw.CountsBytes = false;
                 _transcript?.Note($"TLS established: {observation.Version} {observation.CipherSuite}");
                 Record(observation);
                 return ssl;
@@ -386,9 +419,12 @@ namespace MailTls.Probing
                 }
 
                 var received = phase.ReceivedBytes;
-                if (!afterStartTls && LooksLikePlaintext(received))
+                if (LooksLikePlaintext(received))
                 {
-                    _findings.Add(FindingCatalog.PlaintextOnImplicitPort, $"The server said: '{Printable(FirstLine(phase.ReceivedText))}'.");
+                    // Text where TLS records belong: on an implicit port a plaintext service; after STARTTLS, bytes the
+                    // server (or a middlebox) injected once the reply had been read.
+                    _findings.Add(afterStartTls ? FindingCatalog.StartTlsInjection : FindingCatalog.PlaintextOnImplicitPort,
+                        $"The server said: '{Printable(FirstLine(phase.ReceivedText))}'.");
                     return null;
                 }
 
@@ -399,38 +435,52 @@ namespace MailTls.Probing
                     return null;
                 }
 
-                _transcript?.Note("platform TLS refused the server: " + Innermost(ex).Message);
-                if (!await ObserveWithFallbackAsync().ConfigureAwait(false))
+                var platformError = Innermost(ex).Message;
+                _transcript?.Note("platform TLS refused the server: " + platformError);
+                if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
-                    _findings.Add(FindingCatalog.HandshakeFailed, Innermost(ex).Message);
+                    _findings.Add(FindingCatalog.HandshakeFailed, platformError);
+                    if (_deadline.IsCancellationRequested)
+                    {
+                        _findings.Add(FindingCatalog.TimedOut, "The probe ran out of time observing the handshake with its own TLS stack.");
+                    }
                 }
 
                 return null;
             }
         }
 
-        private async Task<bool> ObserveWithFallbackAsync()
+        private async Task<bool> ObserveWithFallbackAsync(string platformError)
         {
-            var observation = await BouncyObserveAsync(BouncyTls.Versions, untilServerHello: false).ConfigureAwait(false);
+            var (observation, _) = await BouncyObserveAsync(BouncyTls.Versions, untilServerHello: false).ConfigureAwait(false);
             if (observation == null)
             {
                 return false;
             }
 
             _transcript?.Note($"observed with BouncyCastle: {observation.Version} {observation.CipherSuite}; no mail commands sent");
-            _findings.Add(FindingCatalog.LegacyTlsObservedWithOwnStack);
+            _findings.Add(FindingCatalog.ObservedWithFallbackStack);
+            if (observation.VersionCode >= 0x0303)
+            {
+                // Not an old version, yet this machine's TLS cannot talk to the server: its clients would fail too.
+                _findings.Add(FindingCatalog.PlatformTlsRefused, $"The server speaks {observation.Version}; this machine's TLS said: {Printable(platformError)}");
+            }
+
             Record(observation);
             return true;
         }
 
-        /// <summary>A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake.</summary>
-        private async Task<TlsObservation?> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
+        /// <summary>
+        /// A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake. Null when
+        /// the server refused; TimedOut says whether time ran out instead (so a refusal is not guessed from silence).
+        /// </summary>
+        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
         {
             var scratch = new FindingList(_options.Policy);
             using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
             if (connection == null)
             {
-                return null;
+                return (null, scratch.Contains(FindingCatalog.TimedOut));
             }
 
             if (_endpoint.Security != MailSecurity.Implicit)
@@ -440,7 +490,7 @@ namespace MailTls.Probing
                 var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting", scratch).ConfigureAwait(false);
                 if (facts == null || !facts.StartTlsOffered || !await StartTlsAsync(connection, dialog, scratch).ConfigureAwait(false))
                 {
-                    return null;
+                    return (null, scratch.Contains(FindingCatalog.TimedOut));
                 }
             }
 
@@ -448,16 +498,17 @@ namespace MailTls.Probing
             connection.Raw.Recording = false;
             try
             {
-                return await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, versions, untilServerHello, phase.Token).ConfigureAwait(false);
+                return (await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, versions, untilServerHello, phase.Token).ConfigureAwait(false), false);
             }
             catch (Exception ex) when (IsProbeFailure(ex) || ex is Org.BouncyCastle.Tls.TlsException)
             {
-                return null;
+                return (null, phase.TimedOut);
             }
         }
 
         private void Record(TlsObservation observation)
         {
+            _negotiatedVersion = observation.VersionCode;
             _report.TlsVersion = observation.Version;
             _report.CipherSuite = observation.CipherSuite;
             if (observation.VersionCode != 0 && observation.VersionCode < 0x0303)
@@ -465,24 +516,44 @@ namespace MailTls.Probing
                 _findings.Add(FindingCatalog.LegacyTlsNegotiated, $"Negotiated: {observation.Version}.");
             }
 
-            if (observation.CipherSuite != null && IsWeakCipher(observation.CipherSuite))
+            if (observation.CipherSuite != null && CipherSuiteRating.IsWeak(observation.CipherSuite))
             {
                 _findings.Add(FindingCatalog.WeakCipher, $"Negotiated: {observation.CipherSuite}.");
             }
 
             var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(_options.TrustedRoots);
-            CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, DateTime.UtcNow, _report, _findings);
+            try
+            {
+                CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, DateTime.UtcNow, _report, _findings);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                // A hostile but parseable certificate can break any of the decoders; the TLS facts stay reported.
+                _findings.Add(FindingCatalog.CertificateUnparsable, $"{ex.GetType().Name}: {Printable(ex.Message)}");
+            }
         }
 
         private async Task EnumerateVersionsAsync()
         {
             var probes = BouncyTls.Versions.Select(async version =>
             {
-                var observed = await BouncyObserveAsync(new[] { version }, untilServerHello: true).ConfigureAwait(false);
-                return observed != null && observed.VersionCode == version ? version : 0;
+                var (observed, timedOut) = await BouncyObserveAsync(new[] { version }, untilServerHello: true).ConfigureAwait(false);
+                return (Version: observed != null && observed.VersionCode == version ? version : 0, TimedOut: timedOut);
             }).ToArray();
-            var accepted = (await Task.WhenAll(probes).ConfigureAwait(false)).Where(v => v != 0).OrderBy(v => v).ToArray();
+            var results = await Task.WhenAll(probes).ConfigureAwait(false);
+            var accepted = results.Where(r => r.Version != 0).Select(r => r.Version).ToList();
+            if (_negotiatedVersion != 0 && !accepted.Contains(_negotiatedVersion))
+            {
+                accepted.Add(_negotiatedVersion); // what was negotiated is accepted, whatever one probe saw
+            }
+
+            accepted.Sort();
             _report.AcceptedTlsVersions = accepted.Select(TlsObservation.VersionName).ToArray();
+            var untested = results.Where(r => r.TimedOut).Select(r => TlsObservation.VersionName(BouncyTls.Versions[Array.IndexOf(results, r)])).ToArray();
+            if (untested.Length > 0)
+            {
+                _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", untested) + ".");
+            }
             var legacy = accepted.Where(v => v < 0x0303).ToArray();
             if (legacy.Length > 0 && !_findings.Contains(FindingCatalog.LegacyTlsNegotiated))
             {
@@ -540,8 +611,9 @@ namespace MailTls.Probing
             }
         }
 
-        private static bool IsProbeFailure(Exception ex) =>
-            ex is IOException || ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException;
+        /// <summary>What an endpoint can make a phase fail with; never the user's own cancellation, which must propagate.</summary>
+        private bool IsProbeFailure(Exception ex) =>
+            !_user.IsCancellationRequested && (ex is IOException || ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException);
 
         private static Exception Innermost(Exception ex)
         {
@@ -551,13 +623,6 @@ namespace MailTls.Probing
             }
 
             return ex;
-        }
-
-        private static bool IsWeakCipher(string name)
-        {
-            var upper = name.ToUpperInvariant();
-            return upper.Contains("RC4") || upper.Contains("_DES_") || upper.Contains("3DES") || upper.Contains("NULL")
-                || upper.Contains("EXPORT") || upper.Contains("ANON") || upper.EndsWith("_MD5", StringComparison.Ordinal);
         }
 
         /// <summary>TLS records start with a content type of 0x14–0x17; a mail greeting is printable text.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -21,6 +22,15 @@ namespace MailTls.Tls
     internal static class BouncyTls
     {
         private static readonly SecureRandom Random = new SecureRandom();
+
+        // Every suite BouncyCastle names, but those needing a pre-shared key, SRP or a password, and the signalling values.
+        private static readonly int[] AllCipherSuites = typeof(CipherSuite)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(int))
+            .Where(f => !f.Name.Contains("PSK") && !f.Name.Contains("SRP") && !f.Name.Contains("ECCPWD") && !f.Name.Contains("SCSV"))
+            .Select(f => (int)f.GetValue(null)!)
+            .Distinct()
+            .ToArray();
 
         /// <summary>All versions BouncyCastle can offer, newest first.</summary>
         public static readonly int[] Versions = { 0x0304, 0x0303, 0x0302, 0x0301 };
@@ -121,6 +131,18 @@ namespace MailTls.Tls
             public bool Complete { get; private set; }
 
             public List<X509Certificate2> Certificates { get; } = new List<X509Certificate2>();
+
+            /// <summary>
+            /// BouncyCastle's defaults first (modern suites), then every other suite it implements that needs no
+            /// pre-shared secret: an observer must reach servers that only speak AES-256 or 3DES, or it would call a
+            /// version refused, or a legacy server unreachable, for want of a cipher.
+            /// </summary>
+            protected override int[] GetSupportedCipherSuites()
+            {
+                var preferred = base.GetSupportedCipherSuites();
+                var rest = AllCipherSuites.Where(s => Array.IndexOf(preferred, s) < 0).ToArray();
+                return preferred.Concat(TlsUtilities.GetSupportedCipherSuites(Crypto, rest)).ToArray();
+            }
 
             protected override ProtocolVersion[] GetSupportedVersions()
             {

@@ -99,6 +99,17 @@ namespace MailTls.Tls
                 }
             }
 
+            // An untrusted chain always says why: an expired intermediate, say, is not covered by the leaf's dates.
+            var explained = new[]
+            {
+                FindingCatalog.CertificateExpired, FindingCatalog.CertificateNotYetValid, FindingCatalog.SelfSigned, FindingCatalog.IncompleteChain,
+                FindingCatalog.UntrustedRoot, FindingCatalog.ChainInvalid,
+            };
+            if (!trusted && !explained.Any(findings.Contains) && !status.Contains(X509ChainStatusFlags.NotValidForUsage))
+            {
+                findings.Add(FindingCatalog.ChainInvalid, "Chain status: " + string.Join(", ", status.Select(f => f.ToString()).DefaultIfEmpty("untrusted")) + ".");
+            }
+
             // Key usage, key, signature.
             var usageProblem = KeyUsageProblem(leaf, keyAlgorithm);
             if (usageProblem != null || status.Contains(X509ChainStatusFlags.NotValidForUsage))
@@ -172,6 +183,10 @@ namespace MailTls.Tls
             chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
 #if NET
             chain.ChainPolicy.DisableCertificateDownloads = true;
+#else
+            // .NET Framework cannot switch intermediate downloads off; the shortest retrieval time keeps a probe
+            // from waiting on (or talking to) anything but the endpoint for long.
+            chain.ChainPolicy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
 #endif
             chain.ChainPolicy.ExtraStore.AddRange(extra);
             return chain;

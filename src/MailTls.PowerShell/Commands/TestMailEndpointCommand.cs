@@ -34,18 +34,22 @@ namespace MailTls.PowerShell.Commands
 
         /// <summary>TCP port; with none, the secure ports of the protocol(s) are probed.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
         public int? Port { get; set; }
 
         /// <summary>Mail protocol; inferred from a well-known port or URI when not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
         public MailProtocol? Protocol { get; set; }
 
         /// <summary>Implicit (TLS from the first byte), StartTls, or None (plaintext; never Pass).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
         public MailSecurity? Security { get; set; }
 
         /// <summary>Name sent as SNI and verified in the certificate (default: the host name).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
         public string? ServerName { get; set; }
 
         /// <summary>Bounds each phase (connect, greeting or reply, handshake); a probe ends within 3 × this + 2 s.</summary>
@@ -161,14 +165,10 @@ namespace MailTls.PowerShell.Commands
             {
                 try
                 {
-                    var targets = expand ? await prober.ExpandAddressesAsync(endpoint, token).ConfigureAwait(false) : new[] { endpoint };
-                    var probes = new List<Task<EndpointReport>>();
-                    foreach (var target in targets)
-                    {
-                        probes.Add(prober.ProbeAsync(target, token));
-                    }
-
-                    _finished.Add(new Outcome(endpoint, await Task.WhenAll(probes).ConfigureAwait(false), null));
+                    var reports = expand
+                        ? await prober.ProbeAllAddressesAsync(endpoint, token).ConfigureAwait(false)
+                        : new[] { await prober.ProbeAsync(endpoint, token).ConfigureAwait(false) };
+                    _finished.Add(new Outcome(endpoint, reports, null));
                 }
                 catch (OperationCanceledException)
                 {
