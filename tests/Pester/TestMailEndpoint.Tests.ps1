@@ -147,7 +147,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $ps.Dispose()
     }
 
-    It 'gives one report per address with -AllAddresses, and NameNotResolved without sending DNS off the machine' -Skip:(-not (Get-Command unshare -ErrorAction Ignore) -or (& id -u) -ne '0') {
+    It 'gives one report per address with -AllAddresses, and NameNotResolved without sending DNS off the machine' -Skip:(-not $IsLinux -or -not (Get-Command unshare -ErrorAction Ignore) -or (& id -u) -ne '0') {
         # A private mount namespace: its own /etc/hosts (a round-robin name) and a resolv.conf that points at the
         # scripted DNS server on loopback, which answers NXDOMAIN: an unknown name fails here and no query leaves.
         $hosts = Join-Path $TestDrive 'hosts'
