@@ -171,14 +171,16 @@ function Invoke-Publish {
 
 function Import-BuildToolModule {
     # Build tools only the Gallery publishes: from ../shared/tools/modules where it exists (these machines reach no
-    # Gallery), else from the Gallery. Never copied into the project.
+    # Gallery), else as installed from the Gallery. Never copied into the project.
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Version)
     $shared = Join-Path $Root '../shared/tools/modules'
     if ((Test-Path $shared) -and ($env:PSModulePath -split [IO.Path]::PathSeparator) -notcontains $shared) {
         $env:PSModulePath = (Resolve-Path $shared).Path + [IO.Path]::PathSeparator + $env:PSModulePath
     }
     if (-not (Get-Module -ListAvailable -Name $Name | Where-Object Version -eq $Version)) {
-        Install-PSResource -Name $Name -Version $Version -Scope CurrentUser -TrustRepository -Quiet
+        # No automatic download: a build must not reach for the network on its own (the CI workflow installs these).
+        throw "$Name $Version is missing. Run: Install-PSResource -Name $Name -Version $Version -Scope CurrentUser " +
+            "(or put ../shared/tools/modules beside this repository)."
     }
     Import-Module -Name $Name -RequiredVersion $Version -Force
 }
