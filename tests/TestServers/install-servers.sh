@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real mail servers the tests and the demo start on loopback (Postfix, Dovecot),
+# Installs the real mail servers the tests and the demo start on loopback (Postfix, Dovecot) and the trust-store
+# tools the trust tests drive (update-ca-certificates, NSS certutil),
 # without letting the packages start or configure system daemons. Idempotent: does nothing when
 # everything is already there. Needs root (CI and these machines run as root).
 set -euo pipefail
@@ -8,6 +9,9 @@ need=()
 command -v postconf >/dev/null 2>&1 || need+=(postfix)
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core dovecot-imapd dovecot-pop3d)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Trust-store tools the trust tests drive for real, each pointed at a sandbox.
+command -v update-ca-certificates >/dev/null 2>&1 || need+=(ca-certificates)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
