@@ -6,11 +6,11 @@
     Author               = 'MailTls contributors'
     CompanyName          = 'MailTls'
     Copyright            = '(c) 2026 MailTls contributors. MIT License.'
-    Description          = 'Is mail on this account encrypted, and if not, fix it: probe SMTP/IMAP/POP3 TLS (implicit and STARTTLS), certificates and trust, with findings and a verdict.'
+    Description          = 'Is mail on this account encrypted, and if not, fix it: probe SMTP/IMAP/POP3 TLS (implicit and STARTTLS), certificates and trust, with findings and a verdict; trust a mail server''s root CA and drop the temporary exemptions.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
-    CmdletsToExport      = @('Test-MailEndpoint')
+    CmdletsToExport      = @('Test-MailEndpoint', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -24,6 +24,8 @@
 0.1.0
 - Test-MailEndpoint: probe SMTP, IMAP and POP3 endpoints (implicit TLS and STARTTLS) for TLS version, cipher,
   certificate chain and trust, name, expiry, capabilities before and after TLS, findings and a verdict.
+- Import-MailRootCa, Get-MailRootCa, Remove-MailRootCa: trust a mail server's root CA in the Debian/Ubuntu system
+  store or NSS databases (Thunderbird, Firefox), and delete Thunderbird's temporary certificate exemptions.
 - Dependencies (MailKit, MimeKit, BouncyCastle) load in the module's own AssemblyLoadContext on PowerShell 7.
 '@
         }

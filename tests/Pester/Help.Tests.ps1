@@ -6,7 +6,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module $env:MAILTLS_MODULE -Force
     $script:Docs = Join-Path $PSScriptRoot '../../docs'
-    $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+    # WhatIf and Confirm, where a cmdlet has them, are documented like its own parameters (PlatyPS does so).
+    $script:Common = [System.Management.Automation.Cmdlet]::CommonParameters
 
     function Get-DocSection {
         # The text of one "## NAME" section of a PlatyPS markdown page.

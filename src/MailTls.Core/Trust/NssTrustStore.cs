@@ -60,7 +60,8 @@ namespace MailTls.Trust
         public async Task<StoreChange> AddAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
         {
             var nickname = NicknameFor(certificate);
-            if ((await NicknamesAsync(cancellationToken).ConfigureAwait(false)).Contains(nickname) && await TrustedAsync(nickname, cancellationToken).ConfigureAwait(false))
+            var isCa = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority == true;
+            if ((await NicknamesAsync(cancellationToken).ConfigureAwait(false)).Contains(nickname) && await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
             {
                 return StoreChange.AlreadyDone;
             }
@@ -70,16 +71,18 @@ namespace MailTls.Trust
             File.WriteAllText(file, DebianTrustStore.Pem(certificate));
             try
             {
-                await RunAsync(cancellationToken, "-A", "-d", Database, "-n", nickname, "-t", "C,,", "-i", file).ConfigureAwait(false);
+                // A CA is trusted to issue TLS server certificates ("C,,"); an allowed self-signed server certificate is
+                // trusted as itself, a peer ("P,,").
+                await RunAsync(cancellationToken, "-A", "-d", Database, "-n", nickname, "-t", isCa ? "C,," : "P,,", "-i", file).ConfigureAwait(false);
             }
             finally
             {
                 File.Delete(file);
             }
 
-            if (!await TrustedAsync(nickname, cancellationToken).ConfigureAwait(false))
+            if (!await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
             {
-                throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil added '{nickname}', but does not verify it as a CA.");
+                throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil added '{nickname}', but does not verify it as trusted.");
             }
 
             return StoreChange.Done;
@@ -116,10 +119,10 @@ namespace MailTls.Trust
                 .ToArray();
         }
 
-        private async Task<bool> TrustedAsync(string nickname, CancellationToken cancellationToken)
+        private async Task<bool> TrustedAsync(string nickname, bool isCa, CancellationToken cancellationToken)
         {
-            // -V -u L: verify for use as an SSL CA, against this database's trust settings.
-            var result = await ToolRunner.RunAsync(_tool, new[] { "-V", "-d", Database, "-n", nickname, "-u", "L" }, cancellationToken).ConfigureAwait(false);
+            // -V: verify against this database's trust settings, as an SSL CA (L) or an SSL server (V).
+            var result = await ToolRunner.RunAsync(_tool, new[] { "-V", "-d", Database, "-n", nickname, "-u", isCa ? "L" : "V" }, cancellationToken).ConfigureAwait(false);
             return result.ExitCode == 0;
         }
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -9,7 +8,6 @@ using System.Threading.Tasks;
 using MailTls.Endpoints;
 using MailTls.Policy;
 using MailTls.Probing;
-using MailTls.Tls;
 
 namespace MailTls.PowerShell.Commands
 {
@@ -234,49 +232,9 @@ namespace MailTls.PowerShell.Commands
 
         private IEnumerable<X509Certificate2> LoadTrustedRoots()
         {
-            if (TrustedRootCertificate == null)
+            foreach (var item in TrustedRootCertificate ?? Array.Empty<object>())
             {
-                yield break;
-            }
-
-            foreach (var item in TrustedRootCertificate)
-            {
-                var value = item is PSObject wrapped ? wrapped.BaseObject : item;
-                if (value is X509Certificate2 certificate)
-                {
-                    yield return certificate;
-                    continue;
-                }
-
-                var text = value?.ToString() ?? string.Empty;
-                IReadOnlyList<X509Certificate2>? loaded = null;
-                ErrorRecord? error = null;
-                try
-                {
-                    var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
-                    loaded = CertificateFile.Load(path);
-                }
-                catch (FileNotFoundException ex)
-                {
-                    error = new ErrorRecord(ex, "TrustedRootCertificateNotFound", ErrorCategory.ObjectNotFound, text);
-                    error.ErrorDetails = new ErrorDetails($"The certificate file '{text}' does not exist. Give the path of a PEM, DER or PKCS#7 file, or an X509Certificate2.");
-                }
-                catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException && !(ex is InvalidDataException))
-                {
-                    error = new ErrorRecord(ex, "TrustedRootCertificateUnreadable", ErrorCategory.ReadError, text);
-                    error.ErrorDetails = new ErrorDetails($"The certificate file '{text}' cannot be read: {ex.Message} Check the path and its permissions.");
-                }
-                catch (InvalidDataException ex)
-                {
-                    error = new ErrorRecord(ex, "TrustedRootCertificateInvalid", ErrorCategory.InvalidData, text);
-                    error.ErrorDetails = new ErrorDetails($"{ex.Message} Give a CA certificate file (PEM, DER or PKCS#7).");
-                }
-                catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
-                {
-                    error = new ErrorRecord(ex, "TrustedRootCertificateInvalid", ErrorCategory.InvalidArgument, text);
-                    error.ErrorDetails = new ErrorDetails($"'{text}' is neither an X509Certificate2 nor a certificate file path: {ex.Message}");
-                }
-
+                var loaded = CertificateInput.Load(this, item, "TrustedRootCertificate", out var error);
                 if (error != null)
                 {
                     WriteError(error);

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace MailTls.Trust
+{
+    /// <summary>Opens the stores a name means on this machine.</summary>
+    public static class TrustStores
+    {
+        /// <summary>The stores that matter by default here: the system's.</summary>
+        public static IReadOnlyList<TrustStoreName> Defaults => new[] { TrustStoreName.System };
+
+        /// <summary>The stores <paramref name="name"/> means.</summary>
+        /// <param name="name">The store name.</param>
+        /// <param name="profilePaths">Profiles (NSS database folders) for Nss; none: the ones found in the user's home.</param>
+        /// <exception cref="TrustStoreException">The store is not available on this machine (StoreNotSupported, StoreNotFound).</exception>
+        public static IReadOnlyList<ITrustStore> Open(TrustStoreName name, IReadOnlyList<string>? profilePaths = null)
+        {
+            switch (name)
+            {
+                case TrustStoreName.System:
+                    if (File.Exists("/usr/sbin/update-ca-certificates"))
+                    {
+                        return new ITrustStore[] { new DebianTrustStore() };
+                    }
+
+                    throw new TrustStoreException("StoreNotSupported", "System",
+                        "MailTls manages the system store only on Debian and Ubuntu (update-ca-certificates) for now. Use -Store Nss, or import with your system's own tool.");
+                case TrustStoreName.User:
+                    var user = Path.Combine(Home, ".pki", "nssdb");
+                    if (!File.Exists(Path.Combine(user, "cert9.db")))
+                    {
+                        throw new TrustStoreException("StoreNotFound", user, $"There is no user NSS database at '{user}'. Create it with: certutil -N --empty-password -d sql:{user}");
+                    }
+
+                    return new ITrustStore[] { new NssTrustStore(user) };
+                case TrustStoreName.Nss:
+                    var profiles = profilePaths?.Count > 0 ? profilePaths : FindProfiles();
+                    if (profiles.Count == 0)
+                    {
+                        throw new TrustStoreException("StoreNotFound", "Nss", "No Thunderbird, SeaMonkey or Firefox profile was found. Name one with -ProfilePath.");
+                    }
+
+                    return profiles.Select(p => (ITrustStore)new NssTrustStore(CheckProfile(p))).ToArray();
+                default:
+                    throw new TrustStoreException("StoreNotSupported", name.ToString(),
+                        "Thunderbird's policies.json is not supported yet. Use -Store Nss with the Thunderbird profile instead.");
+            }
+        }
+
+        /// <summary>Profiles with an NSS database under the user's Thunderbird, SeaMonkey and Firefox folders.</summary>
+        public static IReadOnlyList<string> FindProfiles()
+        {
+            var roots = new[] { ".thunderbird", ".mozilla-thunderbird", ".mozilla/seamonkey", ".mozilla/firefox" }.Select(r => Path.Combine(Home, r));
+            return roots.Where(Directory.Exists)
+                .SelectMany(r => Directory.GetDirectories(r))
+                .Where(d => File.Exists(Path.Combine(d, "cert9.db")) || File.Exists(Path.Combine(d, "cert8.db")))
+                .OrderBy(d => d, StringComparer.Ordinal)
+                .ToArray();
+        }
+
+        private static string CheckProfile(string path)
+        {
+            if (!File.Exists(Path.Combine(path, "cert9.db")) && !File.Exists(Path.Combine(path, "cert8.db")))
+            {
+                throw new TrustStoreException("ProfileNotFound", path, $"'{path}' holds no NSS certificate database (cert9.db). Give a Thunderbird, SeaMonkey or Firefox profile folder.");
+            }
+
+            return path;
+        }
+
+        private static string Home => Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    }
+}

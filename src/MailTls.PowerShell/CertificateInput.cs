@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using MailTls.Tls;
+
+namespace MailTls.PowerShell
+{
+    /// <summary>Certificates given as X509Certificate2 objects or file paths, with the cmdlets' error records for bad files.</summary>
+    internal static class CertificateInput
+    {
+        /// <summary>
+        /// Loads one input. Errors are "&lt;prefix&gt;NotFound" (ObjectNotFound), "&lt;prefix&gt;Unreadable" (ReadError) and
+        /// "&lt;prefix&gt;Invalid" (InvalidData or InvalidArgument), with the input as target.
+        /// </summary>
+        public static IReadOnlyList<X509Certificate2>? Load(PSCmdlet cmdlet, object? item, string prefix, out ErrorRecord? error)
+        {
+            error = null;
+            var value = item is PSObject wrapped ? wrapped.BaseObject : item;
+            if (value is X509Certificate2 certificate)
+            {
+                return new[] { certificate };
+            }
+
+            var text = value?.ToString() ?? string.Empty;
+            try
+            {
+                var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                return CertificateFile.Load(path);
+            }
+            catch (FileNotFoundException ex)
+            {
+                error = Record(ex, prefix + "NotFound", ErrorCategory.ObjectNotFound, text,
+                    $"The certificate file '{text}' does not exist. Give the path of a PEM, DER or PKCS#7 file, or an X509Certificate2.");
+            }
+            catch (InvalidDataException ex)
+            {
+                error = Record(ex, prefix + "Invalid", ErrorCategory.InvalidData, text, $"{ex.Message} Give a CA certificate file (PEM, DER or PKCS#7).");
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException)
+            {
+                error = Record(ex, prefix + "Unreadable", ErrorCategory.ReadError, text, $"The certificate file '{text}' cannot be read: {ex.Message} Check the path and its permissions.");
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ItemNotFoundException
+                || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+            {
+                error = Record(ex, prefix + "Invalid", ErrorCategory.InvalidArgument, text, $"'{text}' is neither an X509Certificate2 nor a certificate file path: {ex.Message}");
+            }
+
+            return null;
+        }
+
+        public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target, string message) =>
+            new ErrorRecord(exception, errorId, category, target) { ErrorDetails = new ErrorDetails(message) };
+    }
+}

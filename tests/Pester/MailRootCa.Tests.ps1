@@ -1,0 +1,163 @@
+BeforeDiscovery {
+    $script:HaveServers = [bool]$env:MAILTLS_STATE
+    $script:HaveCertutil = [bool](Get-Command certutil -ErrorAction Ignore)
+    $script:CanSandboxSystem = $IsLinux -and [bool](Get-Command unshare -ErrorAction Ignore) -and [bool](Get-Command update-ca-certificates -ErrorAction Ignore) -and (& id -u) -eq '0'
+}
+
+BeforeAll {
+    $script:ModulePath = $env:MAILTLS_MODULE
+    Import-Module $ModulePath -Force
+    . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
+    $script:State = Get-MailTlsTestState
+    $script:CommandPrefix = 'MailTls.PowerShell.Commands.'
+    if ($State) {
+        $script:RootPath = $State.root
+        $script:RootSha256 = (Get-FileHash -Algorithm SHA256 -InputStream ([IO.MemoryStream]::new([Security.Cryptography.X509Certificates.X509Certificate2]::new($State.root).RawData))).Hash
+    }
+
+    function Initialize-NssProfile {
+        # A Thunderbird-like profile folder with a fresh NSS database, made by NSS's own tool.
+        $profileDirectory = Join-Path $TestDrive ('profile-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $profileDirectory
+        & certutil -N --empty-password -d "sql:$profileDirectory"
+        $profileDirectory
+    }
+
+    function Get-NssListing([string] $ProfileDirectory) { (& certutil -L -d "sql:$ProfileDirectory") -join "`n" }
+}
+
+Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS profile' -Skip:(-not $HaveServers -or -not $HaveCertutil) {
+    It 'imports a root CA file, idempotently, and lists and removes it again' {
+        $profileDirectory = Initialize-NssProfile
+        $first = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru
+        $first.Action | Should -Be 'Added'
+        $first.Store | Should -Be 'Nss'
+        $first.Sha256Fingerprint | Should -Be $RootSha256
+        Get-NssListing $profileDirectory | Should -Match 'MailTls - MailTls Test Root CA [0-9A-F]{8}\s+C,,'
+        (Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru).Action | Should -Be 'AlreadyTrusted'
+
+        $entry = Get-MailRootCa -Store Nss -ProfilePath $profileDirectory
+        $entry | Should -BeOfType ([MailTls.MailRootCaEntry])
+        $entry.Subject | Should -Be 'CN=MailTls Test Root CA, O=MailTls tests'
+
+        $removed = $entry | Remove-MailRootCa -ProfilePath $profileDirectory -Confirm:$false -PassThru
+        $removed.Action | Should -Be 'Removed'
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+        (Remove-MailRootCa -Sha256Fingerprint $RootSha256 -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru).Action | Should -Be 'AlreadyAbsent'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $profileDirectory = Initialize-NssProfile
+        $before = Get-FileHash (Join-Path $profileDirectory 'cert9.db')
+        $out = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath $profileDirectory -WhatIf -PassThru
+        $out | Should -BeNullOrEmpty
+        (Get-FileHash (Join-Path $profileDirectory 'cert9.db')).Hash | Should -Be $before.Hash
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
+    It 'takes the self-signed certificate of a server only when pinned, then deletes its exemption' {
+        $profileDirectory = Initialize-NssProfile
+        $target = "$($State.cases.selfsigned):$($State.ports.imaps)"
+        $override = Join-Path $profileDirectory 'cert_override.txt'
+        "# PSM Certificate Override Settings file`n$($target):`tOID.2.16.840.1.101.3.4.2.1`tAA:BB`t`nother.example:993:`tOID.2.16.840.1.101.3.4.2.1`tCC:DD`t" | Set-Content $override -NoNewline
+        $probe = Test-MailEndpoint $target -Protocol Imap -Security Implicit
+        $pin = $probe.Sha256Fingerprint
+
+        # Without a pin, in a session that cannot prompt: refused, nothing written.
+        $null = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "ThumbprintRequired,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $errors[0].TargetObject | Should -Be $target
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+
+        # A wrong pin: refused too.
+        $null = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint ('00' * 32) -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "ThumbprintMismatch,$($CommandPrefix)ImportMailRootCaCommand"
+
+        # The right pin, with separators and in lower case.
+        $pinned = ($pin.ToLower() -split '(..)' | Where-Object { $_ }) -join ':'
+        $changes = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint $pinned -Store Nss -ProfilePath $profileDirectory -RemoveExemption -Confirm:$false -PassThru
+        ($changes | Where-Object Store -eq 'Nss').Action | Should -Be 'Added'
+        ($changes | Where-Object Action -eq 'ExemptionRemoved').Subject | Should -Be $target
+        Get-Content $override | Should -Be @('# PSM Certificate Override Settings file', "other.example:993:`tOID.2.16.840.1.101.3.4.2.1`tCC:DD`t")
+        @(Get-ChildItem $profileDirectory -Filter 'cert_override.txt.*.mailtls-backup').Count | Should -Be 1
+    }
+
+    It 'imports the root a server sends, and refuses a server that sends none' {
+        $profileDirectory = Initialize-NssProfile
+        $sender = "$($State.cases.untrustedroot):$($State.ports.imaps)"
+        $root = (Test-MailEndpoint $sender -Protocol Imap -Security Implicit).Chain[-1]
+        $change = Import-MailRootCa -FromEndpoint $sender -Protocol Imap -Security Implicit -Thumbprint $root.Thumbprint -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru
+        $change.Subject | Should -Be 'CN=MailTls Untrusted Root CA, O=MailTls tests'
+
+        $null = Import-MailRootCa -FromEndpoint "$($State.cases.good):$($State.ports.imaps)" -Protocol Imap -Security Implicit -Thumbprint $RootSha256 -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "RootNotSent,$($CommandPrefix)ImportMailRootCaCommand"
+    }
+
+    It 'writes <ErrorId> for <Case>, and imports nothing' -ForEach @(
+        @{ Case = 'a server certificate (not a CA)'; ErrorId = 'CertificateNotCa'; Make = { param($dir) (Join-Path (Split-Path $State.root) 'good/leaf.pem') } }
+        @{ Case = 'a garbage file'; ErrorId = 'CertificateFileInvalid'; Make = { param($dir) $f = Join-Path $dir 'garbage.pem'; 'not a certificate' | Set-Content $f; $f } }
+        @{ Case = 'a missing file'; ErrorId = 'CertificateFileNotFound'; Make = { param($dir) Join-Path $dir 'missing.pem' } }
+        @{ Case = 'a PFX with its private key'; ErrorId = 'CertificateHasPrivateKey'; Make = {
+                param($dir)
+                $key = [System.Security.Cryptography.ECDsa]::Create()
+                $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Keyed CA', $key, 'SHA256')
+                $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+                $pfx = Join-Path $dir 'keyed.pfx'
+                [IO.File]::WriteAllBytes($pfx, $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30)).Export('Pfx'))
+                $pfx
+            }
+        }
+        @{ Case = 'an expired CA'; ErrorId = 'CertificateExpired'; Make = {
+                param($dir)
+                $key = [System.Security.Cryptography.ECDsa]::Create()
+                $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Expired CA', $key, 'SHA256')
+                $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+                $file = Join-Path $dir 'expired.cer'
+                [IO.File]::WriteAllBytes($file, $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-60), [datetimeoffset]::UtcNow.AddDays(-1)).Export('Cert'))
+                $file
+            }
+        }
+    ) {
+        $profileDirectory = Initialize-NssProfile
+        $file = & $Make $TestDrive
+        $null = Import-MailRootCa -Path $file -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].TargetObject | Should -Be $file
+        $errors[0].Exception.Message | Should -Not -BeNullOrEmpty
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
+    It 'names a folder that is not a profile (ProfileNotFound) and goes on' {
+        $null = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath (Join-Path $TestDrive 'nowhere') -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "ProfileNotFound,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'Import-MailRootCa on the Debian system store' -Skip:(-not $HaveServers -or -not $CanSandboxSystem) {
+    It 'trusts the root through update-ca-certificates so OpenSSL verifies the chain, and forgets it with Remove-MailRootCa' {
+        # A private mount namespace puts empty folders over the system store, so the real tool runs on real paths
+        # and the machine's own trust is never touched.
+        $sandbox = Join-Path $TestDrive 'system'
+        foreach ($folder in 'local', 'etc', 'backups') { $null = New-Item -ItemType Directory -Path (Join-Path $sandbox $folder) }
+        $leaf = Join-Path (Split-Path $State.root) 'good/leaf.pem'
+        $intermediate = Join-Path (Split-Path $State.root) 'intermediate.pem'
+        $inner = Join-Path $TestDrive 'system-store.ps1'
+        @"
+Import-Module '$ModulePath'
+`$a = Import-MailRootCa -Path '$RootPath' -Store System -Confirm:`$false -PassThru
+& openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt -untrusted '$intermediate' '$leaf' | Out-Null; `$trusted = `$LASTEXITCODE
+`$listed = @(Get-MailRootCa -Store System).Count
+`$r = Get-MailRootCa -Store System | Remove-MailRootCa -Confirm:`$false -PassThru
+& openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt -untrusted '$intermediate' '$leaf' 2>`$null | Out-Null
+'{0}|{1}|{2}|{3}|{4}' -f `$a.Action, `$trusted, `$listed, `$r.Action, `$LASTEXITCODE
+"@ | Set-Content $inner
+        $mounts = "mount --bind '$sandbox/local' /usr/local/share/ca-certificates && mount --bind '$sandbox/etc' /etc/ssl/certs && " +
+            "mkdir -p /var/backups && mount --bind '$sandbox/backups' /var/backups"
+        $line = & unshare -m bash -c "$mounts && dotnet pwsh -NoProfile -NonInteractive -File '$inner'"
+        $LASTEXITCODE | Should -Be 0
+        $line | Should -Be 'Added|0|1|Removed|2'
+    }
+}
