@@ -147,17 +147,20 @@ Describe 'Import-MailRootCa on the Debian system store' -Skip:(-not $HaveServers
         $inner = Join-Path $TestDrive 'system-store.ps1'
         @"
 Import-Module '$ModulePath'
-`$a = Import-MailRootCa -Path '$RootPath' -Store System -Confirm:`$false -PassThru
+`$a = Import-MailRootCa -Path '$RootPath' -Store System -Confirm:`$false -PassThru -Verify '$($State.cases.good):$($State.ports.imaps)' -Protocol Imap -Security Implicit
+`$verified = `$a | Where-Object { `$_ -is [MailTls.EndpointReport] }
+`$a = `$a | Where-Object { `$_ -is [MailTls.MailRootCaChange] }
 & openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt -untrusted '$intermediate' '$leaf' | Out-Null; `$trusted = `$LASTEXITCODE
 `$listed = @(Get-MailRootCa -Store System).Count
 `$r = Get-MailRootCa -Store System | Remove-MailRootCa -Confirm:`$false -PassThru
 & openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt -untrusted '$intermediate' '$leaf' 2>`$null | Out-Null
-'{0}|{1}|{2}|{3}|{4}' -f `$a.Action, `$trusted, `$listed, `$r.Action, `$LASTEXITCODE
+'{0}|{1}|{2}|{3}|{4}|{5}' -f `$a.Action, `$trusted, `$listed, `$r.Action, `$LASTEXITCODE, `$verified.ChainTrusted
 "@ | Set-Content $inner
         $mounts = "mount --bind '$sandbox/local' /usr/local/share/ca-certificates && mount --bind '$sandbox/etc' /etc/ssl/certs && " +
             "mkdir -p /var/backups && mount --bind '$sandbox/backups' /var/backups"
         $line = & unshare -m bash -c "$mounts && dotnet pwsh -NoProfile -NonInteractive -File '$inner'"
         $LASTEXITCODE | Should -Be 0
-        $line | Should -Be 'Added|0|1|Removed|2'
+        # -Verify probed the server afterwards and found its chain trusted by this machine alone.
+        $line | Should -Be 'Added|0|1|Removed|2|True'
     }
 }

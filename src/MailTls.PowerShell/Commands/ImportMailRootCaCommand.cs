@@ -15,7 +15,7 @@ namespace MailTls.PowerShell.Commands
     /// certificate" exemptions once it is trusted.
     /// </summary>
     [Cmdlet(VerbsData.Import, "MailRootCa", DefaultParameterSetName = ByPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType(typeof(MailRootCaChange))]
+    [OutputType(typeof(MailRootCaChange), typeof(EndpointReport))]
     public sealed class ImportMailRootCaCommand : TrustCmdlet
     {
         private const string ByPathSet = "ByPath";
@@ -36,16 +36,16 @@ namespace MailTls.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = FromEndpointSet)]
         public string FromEndpoint { get; set; } = string.Empty;
 
-        /// <summary>With -FromEndpoint: the protocol, when the port does not tell it.</summary>
-        [Parameter(ParameterSetName = FromEndpointSet)]
+        /// <summary>For -FromEndpoint and -Verify: the protocol, when the port does not tell it.</summary>
+        [Parameter]
         public MailProtocol? Protocol { get; set; }
 
-        /// <summary>With -FromEndpoint: Implicit or StartTls, when the port or URI does not tell it.</summary>
-        [Parameter(ParameterSetName = FromEndpointSet)]
+        /// <summary>For -FromEndpoint and -Verify: Implicit or StartTls, when the port or URI does not tell it.</summary>
+        [Parameter]
         public MailSecurity? Security { get; set; }
 
-        /// <summary>With -FromEndpoint: bounds each phase of the probe.</summary>
-        [Parameter(ParameterSetName = FromEndpointSet)]
+        /// <summary>For -FromEndpoint and -Verify: bounds each phase of the probe.</summary>
+        [Parameter]
         [ValidateRange(1, 600)]
         public int TimeoutSeconds { get; set; } = 10;
 
@@ -72,6 +72,12 @@ namespace MailTls.PowerShell.Commands
         /// <summary>Emit one record per store (and exemption file) saying what was done.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>After the import, probe these endpoints (host:port or URI) and emit their reports, judged by this machine's trust.</summary>
+        [Parameter]
+        public string[]? Verify { get; set; }
+
+        private bool _importedAny;
 
         /// <inheritdoc />
         protected override void BeginProcessing() => _stores = OpenStores(Store ?? TrustStores.Defaults);
@@ -101,6 +107,32 @@ namespace MailTls.PowerShell.Commands
                 default:
                     ImportFromEndpoint();
                     break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (Verify == null || !_importedAny)
+            {
+                return;
+            }
+
+            // A fresh probe with no extra roots: it trusts what this machine's TLS library trusts (the system store).
+            var prober = new EndpointProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) });
+            foreach (var target in Verify)
+            {
+                try
+                {
+                    foreach (var endpoint in EndpointParser.Parse(target, null, Protocol, Security))
+                    {
+                        WriteObject(Wait(prober.ProbeAsync(endpoint, Cancellation)));
+                    }
+                }
+                catch (EndpointInputException ex)
+                {
+                    WriteError(CertificateInput.Record(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input, ex.Message));
+                }
             }
         }
 
@@ -188,6 +220,7 @@ namespace MailTls.PowerShell.Commands
                 imported |= AddToStores(certificate);
             }
 
+            _importedAny |= imported;
             if (imported && RemoveExemption && exemptionHosts != null)
             {
                 RemoveExemptions(exemptionHosts);
