@@ -164,3 +164,28 @@ Import-Module '$ModulePath'
         $line | Should -Be 'Added|0|1|Removed|2|True'
     }
 }
+
+Describe 'Import-MailRootCa on the Windows LocalMachine Root store' -Skip:(-not $IsWindows -and $PSVersionTable.PSEdition -ne 'Desktop') {
+    # LocalMachine, not CurrentUser: adding to CurrentUser\Root opens a confirmation dialog that would hang a runner.
+    It 'adds a CA with its MailTls name, lists it and removes it again' {
+        $key = [System.Security.Cryptography.ECDsa]::Create()
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
+        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $ca = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+        $file = Join-Path $TestDrive 'pester-ca.cer'
+        [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
+        try {
+            (Import-MailRootCa -Path $file -Store System -Confirm:$false -PassThru).Action | Should -Be 'Added'
+            Test-Path "Cert:\LocalMachine\Root\$($ca.Thumbprint)" | Should -BeTrue
+            (Get-Item "Cert:\LocalMachine\Root\$($ca.Thumbprint)").FriendlyName | Should -Be 'MailTls - MailTls Pester CA'
+            (Import-MailRootCa -Path $file -Store System -Confirm:$false -PassThru).Action | Should -Be 'AlreadyTrusted'
+            $entry = Get-MailRootCa -Store System | Where-Object Thumbprint -eq $ca.Thumbprint
+            $entry | Should -Not -BeNullOrEmpty
+            ($entry | Remove-MailRootCa -Confirm:$false -PassThru).Action | Should -Be 'Removed'
+            Test-Path "Cert:\LocalMachine\Root\$($ca.Thumbprint)" | Should -BeFalse
+        }
+        finally {
+            Remove-Item "Cert:\LocalMachine\Root\$($ca.Thumbprint)" -ErrorAction Ignore
+        }
+    }
+}

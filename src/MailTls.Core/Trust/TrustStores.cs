@@ -8,6 +8,11 @@ namespace MailTls.Trust
     /// <summary>Opens the stores a name means on this machine.</summary>
     public static class TrustStores
     {
+#if NET
+        [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
+#endif
+        private static bool IsWindows => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+
         /// <summary>The stores that matter by default here: the system's.</summary>
         public static IReadOnlyList<TrustStoreName> Defaults => new[] { TrustStoreName.System };
 
@@ -19,6 +24,10 @@ namespace MailTls.Trust
         {
             switch (name)
             {
+                case TrustStoreName.System when IsWindows:
+                    return new ITrustStore[] { new WindowsTrustStore(System.Security.Cryptography.X509Certificates.StoreLocation.LocalMachine) };
+                case TrustStoreName.User when IsWindows:
+                    return new ITrustStore[] { new WindowsTrustStore(System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser) };
                 case TrustStoreName.System:
                     if (File.Exists("/usr/sbin/update-ca-certificates"))
                     {
@@ -26,7 +35,7 @@ namespace MailTls.Trust
                     }
 
                     throw new TrustStoreException("StoreNotSupported", "System",
-                        "MailTls manages the system store only on Debian and Ubuntu (update-ca-certificates) for now. Use -Store Nss, or import with your system's own tool.");
+                        "MailTls manages the system store on Windows and on Debian and Ubuntu (update-ca-certificates) for now. Use -Store Nss, or import with your system's own tool.");
                 case TrustStoreName.User:
                     var user = Path.Combine(Home, ".pki", "nssdb");
                     if (!File.Exists(Path.Combine(user, "cert9.db")))
