@@ -41,6 +41,25 @@ try {
 
     Write-Host "> Test-MailEndpoint $($s.cases.expired):$($p.imaps) -Protocol Imap -Security Implicit -TrustedRootCertificate root.pem -IncludeTlsVersions | Format-List" -ForegroundColor Cyan
     Test-MailEndpoint "$($s.cases.expired):$($p.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $s.root -IncludeTlsVersions | Format-List | Out-Host
+
+    if (Get-Command certutil -ErrorAction Ignore) {
+        # The seeds' other step: trust the provider's root, then drop the temporary exemption. Into a throwaway
+        # Thunderbird-like profile, so this machine's own trust is never touched.
+        $profileDirectory = Join-Path ([IO.Path]::GetTempPath()) ('mailtls-demo-profile-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $profileDirectory
+        & certutil -N --empty-password -d "sql:$profileDirectory"
+        $selfSigned = "$($s.cases.selfsigned):$($p.imaps)"
+        "$($selfSigned):`tOID.2.16.840.1.101.3.4.2.1`tAA:BB`t" | Set-Content (Join-Path $profileDirectory 'cert_override.txt')
+        Write-Host "> Import-MailRootCa -Path root.pem -Store Nss -ProfilePath <profile> -Confirm:`$false -PassThru" -ForegroundColor Cyan
+        Import-MailRootCa -Path $s.root -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru | Format-Table | Out-Host
+        $pin = (Test-MailEndpoint $selfSigned -Protocol Imap -Security Implicit).Sha256Fingerprint
+        Write-Host "> Import-MailRootCa -FromEndpoint $selfSigned -AllowSelfSignedLeaf -Thumbprint $pin -Store Nss -ProfilePath <profile> -RemoveExemption -PassThru" -ForegroundColor Cyan
+        Import-MailRootCa -FromEndpoint $selfSigned -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint $pin -Store Nss -ProfilePath $profileDirectory `
+            -RemoveExemption -Confirm:$false -PassThru | Format-Table | Out-Host
+        Write-Host '> Get-MailRootCa -Store Nss -ProfilePath <profile>' -ForegroundColor Cyan
+        Get-MailRootCa -Store Nss -ProfilePath $profileDirectory | Format-Table Store, Subject, NotAfter, Sha256Fingerprint | Out-Host
+        Remove-Item -Recurse -Force $profileDirectory
+    }
 }
 finally {
     Write-Host 'Stopping the throwaway servers.'
