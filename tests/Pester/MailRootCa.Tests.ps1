@@ -138,10 +138,10 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
 
 Describe 'Import-MailRootCa on the Debian system store' -Skip:(-not $HaveServers -or -not $CanSandboxSystem) {
     It 'trusts the root through update-ca-certificates so OpenSSL verifies the chain, and forgets it with Remove-MailRootCa' {
-        # A private mount namespace puts empty folders over the system store, so the real tool runs on real paths
-        # and the machine's own trust is never touched.
+        # A private mount namespace puts empty folders over the system store and its hooks, so the real tool runs on
+        # real paths and the machine's own trust (and Java's keystore queue) is never touched.
         $sandbox = Join-Path $TestDrive 'system'
-        foreach ($folder in 'local', 'etc', 'backups') { $null = New-Item -ItemType Directory -Path (Join-Path $sandbox $folder) }
+        foreach ($folder in 'local', 'etc', 'backups', 'hooks', 'java') { $null = New-Item -ItemType Directory -Path (Join-Path $sandbox $folder) }
         $leaf = Join-Path (Split-Path $State.root) 'good/leaf.pem'
         $intermediate = Join-Path (Split-Path $State.root) 'intermediate.pem'
         $inner = Join-Path $TestDrive 'system-store.ps1'
@@ -156,8 +156,11 @@ Import-Module '$ModulePath'
 & openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt -untrusted '$intermediate' '$leaf' 2>`$null | Out-Null
 '{0}|{1}|{2}|{3}|{4}|{5}' -f `$a.Action, `$trusted, `$listed, `$r.Action, `$LASTEXITCODE, `$verified.ChainTrusted
 "@ | Set-Content $inner
+        # The hooks too (Java's keystore hook queues changes for dpkg): an empty hooks folder runs none of them.
         $mounts = "mount --bind '$sandbox/local' /usr/local/share/ca-certificates && mount --bind '$sandbox/etc' /etc/ssl/certs && " +
-            "mkdir -p /var/backups && mount --bind '$sandbox/backups' /var/backups"
+            "mkdir -p /var/backups && mount --bind '$sandbox/backups' /var/backups && " +
+            "mkdir -p /etc/ca-certificates/update.d && mount --bind '$sandbox/hooks' /etc/ca-certificates/update.d && " +
+            "mkdir -p /var/lib/ca-certificates-java && mount --bind '$sandbox/java' /var/lib/ca-certificates-java"
         $line = & unshare -m bash -c "$mounts && dotnet pwsh -NoProfile -NonInteractive -File '$inner'"
         $LASTEXITCODE | Should -Be 0
         # -Verify probed the server afterwards and found its chain trusted by this machine alone.
