@@ -6,8 +6,9 @@ namespace MailTls
     /// <summary>A root certificate MailTls placed in a trust store, as the store itself shows it.</summary>
     public sealed class MailRootCaEntry
     {
-        internal MailRootCaEntry(string store, string location, X509Certificate2 certificate, string sha256Fingerprint)
+        internal MailRootCaEntry(string store, string location, X509Certificate2 certificate, string sha256Fingerprint, string? profilePath = null)
         {
+            ProfilePath = profilePath;
             Store = store;
             Location = location;
             Certificate = certificate;
@@ -23,6 +24,9 @@ namespace MailTls
 
         /// <summary>Where in the store: a file path, or an NSS database and nickname.</summary>
         public string Location { get; }
+
+        /// <summary>The NSS database folder (profile) for Nss and User entries, so Remove-MailRootCa acts on that store alone.</summary>
+        public string? ProfilePath { get; }
 
         /// <summary>The certificate's subject.</summary>
         public string Subject { get; }

@@ -34,6 +34,10 @@ namespace MailTls.PowerShell
                 error = Record(ex, prefix + "NotFound", ErrorCategory.ObjectNotFound, text,
                     $"The certificate file '{text}' does not exist. Give the path of a PEM, DER or PKCS#7 file, or an X509Certificate2.");
             }
+            catch (PrivateKeyMaterialException ex)
+            {
+                error = Record(ex, "CertificateHasPrivateKey", ErrorCategory.SecurityError, text, ex.Message);
+            }
             catch (InvalidDataException ex)
             {
                 error = Record(ex, prefix + "Invalid", ErrorCategory.InvalidData, text, $"{ex.Message} Give a CA certificate file (PEM, DER or PKCS#7).");

@@ -39,6 +39,26 @@ namespace MailTls.PowerShell
             return task.GetAwaiter().GetResult();
         }
 
+        /// <summary>
+        /// Waits for a store change to finish even on Ctrl+C: stopping a store's tool half-way would leave the store
+        /// half-written. The stop is honoured as soon as the change (and its check or rollback) is done.
+        /// </summary>
+        protected T WaitToEnd<T>(Task<T> task)
+        {
+            var result = task.GetAwaiter().GetResult();
+            if (_cts.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            return result;
+        }
+
+        /// <summary>The mail client has the profile open: nothing is changed there.</summary>
+        protected void WriteProfileLocked(string profile) =>
+            WriteError(CertificateInput.Record(new System.IO.IOException("profile in use"), "ProfileLocked", ErrorCategory.ResourceUnavailable, profile,
+                $"The profile '{profile}' is open in a mail client (it has a lock). Exit Thunderbird (or SeaMonkey, Firefox) and run the command again: the client rewrites its settings on exit."));
+
         /// <summary>The profiles given, resolved to file-system paths.</summary>
         protected IReadOnlyList<string>? ResolvedProfiles()
         {
@@ -87,6 +107,8 @@ namespace MailTls.PowerShell
                 "StoreNotSupported" => ErrorCategory.NotImplemented,
                 "StoreNotFound" or "ProfileNotFound" => ErrorCategory.ObjectNotFound,
                 "ToolNotFound" => ErrorCategory.NotInstalled,
+                "ToolTimedOut" => ErrorCategory.OperationTimeout,
+                "StoreConflict" => ErrorCategory.ResourceExists,
                 _ => ErrorCategory.WriteError,
             };
             WriteError(CertificateInput.Record(ex, ex.ErrorId, category, ex.Target, ex.Message));

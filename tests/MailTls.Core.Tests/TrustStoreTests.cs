@@ -73,6 +73,40 @@ namespace MailTls.Core.Tests
         }
 
         [StoreToolFact]
+        public async Task A_failing_update_leaves_the_debian_store_as_it_was()
+        {
+            var layout = new DebianLayout(Path.Combine(_sandbox, "root")) { Tool = "/bin/false" };
+            Directory.CreateDirectory(layout.LocalCertificates);
+            var store = new DebianTrustStore(layout);
+            var error = await Assert.ThrowsAsync<TrustStoreException>(() => store.AddAsync(_root, CancellationToken.None));
+            Assert.Equal("StoreUpdateFailed", error.ErrorId);
+            Assert.Empty(Directory.GetFiles(layout.LocalCertificates)); // our file was taken back out
+        }
+
+        [StoreToolFact]
+        public async Task An_nss_entry_of_the_user_is_left_alone()
+        {
+            var database = Path.Combine(_sandbox, "own");
+            Directory.CreateDirectory(database);
+            Run("certutil", $"-N --empty-password -d sql:{database}");
+            Run("certutil", $"-A -d sql:{database} -n MyCorpRoot -t CT,C,C -i {_pki.RootPath}");
+            var store = new NssTrustStore(database);
+            var error = await Assert.ThrowsAsync<TrustStoreException>(() => store.AddAsync(_root, CancellationToken.None));
+            Assert.Equal("StoreConflict", error.ErrorId);
+            Assert.Matches(@"MyCorpRoot\s+CT,C,C", Run("certutil", $"-L -d sql:{database}")); // its trust is untouched
+            Assert.Empty(await store.ListAsync(CancellationToken.None));
+        }
+
+        [Fact]
+        public void Nicknames_carry_no_colon()
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            var request = new CertificateRequest("CN=Corp: Mail Root", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            Assert.StartsWith("MailTls - Corp- Mail Root ", NssTrustStore.NicknameFor(certificate));
+        }
+
+        [StoreToolFact]
         public async Task An_nss_database_trusts_a_root_as_a_tls_ca_and_forgets_it_again()
         {
             var database = Path.Combine(_sandbox, "profile");
@@ -85,13 +119,17 @@ namespace MailTls.Core.Tests
             var entry = Assert.Single(await store.ListAsync(CancellationToken.None));
             Assert.Equal(_root.Thumbprint, entry.Thumbprint);
             Assert.StartsWith(database + " : MailTls - MailTls Test Root CA ", entry.Location);
-            // Independently: certutil lists it trusted as a CA for TLS servers.
+            // Independently: certutil lists it trusted as a CA for TLS servers, and verifies a server chain through it.
             var listing = Run("certutil", $"-L -d sql:{database}");
             Assert.Matches(@"MailTls - MailTls Test Root CA [0-9A-F]{8}\s+C,,", listing);
+            Run("certutil", $"-A -d sql:{database} -n intermediate -t ,, -i {Path.Combine(_pki.Directory, "intermediate.pem")}");
+            Run("certutil", $"-A -d sql:{database} -n leaf -t ,, -i {_leaf.Leaf}");
+            Assert.Equal(0, RunExit("certutil", $"-V -d sql:{database} -n leaf -u V"));
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(database, "mailtls-backups")));
 
             Assert.Equal(StoreChange.Done, await store.RemoveAsync(_root, CancellationToken.None));
             Assert.DoesNotContain("MailTls - ", Run("certutil", $"-L -d sql:{database}"));
+            Assert.NotEqual(0, RunExit("certutil", $"-V -d sql:{database} -n leaf -u V")); // and no longer
             Assert.Equal(StoreChange.AlreadyDone, await store.RemoveAsync(_root, CancellationToken.None));
         }
 

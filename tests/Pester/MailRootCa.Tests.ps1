@@ -40,10 +40,57 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
         $entry | Should -BeOfType ([MailTls.MailRootCaEntry])
         $entry.Subject | Should -Be 'CN=MailTls Test Root CA, O=MailTls tests'
 
-        $removed = $entry | Remove-MailRootCa -ProfilePath $profileDirectory -Confirm:$false -PassThru
+        $entry.ProfilePath | Should -Be $profileDirectory
+        # Store, ProfilePath and Sha256Fingerprint bind by property name: that store alone, nothing else to say.
+        $removed = $entry | Remove-MailRootCa -Confirm:$false -PassThru
         $removed.Action | Should -Be 'Removed'
         Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
         (Remove-MailRootCa -Sha256Fingerprint $RootSha256 -Store Nss -ProfilePath $profileDirectory -Confirm:$false -PassThru).Action | Should -Be 'AlreadyAbsent'
+    }
+
+    It 'never takes an unpinned certificate from the network without a person saying yes' {
+        # A child session with a prompt but no person: an empty line (the prompt's default), and input at its end.
+        $profileDirectory = Initialize-NssProfile
+        $target = "$($State.cases.selfsigned):$($State.ports.imaps)"
+        $script = Join-Path $TestDrive 'unpinned.ps1'
+        "Import-Module '$ModulePath'; Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Store Nss -ProfilePath '$profileDirectory' -Confirm:`$false -ErrorAction Continue 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId }" |
+            Set-Content $script
+        $blank = "`n`n`n" | & dotnet pwsh -NoProfile -File $script
+        $closed = $null | & dotnet pwsh -NoProfile -File $script
+        $blank | Should -Contain 'ThumbprintRequired,MailTls.PowerShell.Commands.ImportMailRootCaCommand'
+        $closed | Should -Contain 'ThumbprintRequired,MailTls.PowerShell.Commands.ImportMailRootCaCommand'
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
+    It 'leaves the exemptions alone with -WhatIf, and when the certificate went to no profile' {
+        $profileDirectory = Initialize-NssProfile
+        $target = "$($State.cases.selfsigned):$($State.ports.imaps)"
+        $override = Join-Path $profileDirectory 'cert_override.txt'
+        "$($target):`tOID.2.16.840.1.101.3.4.2.1`tAA:BB`t" | Set-Content $override
+        $pin = (Test-MailEndpoint $target -Protocol Imap -Security Implicit).Sha256Fingerprint
+        $null = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint $pin -Store Nss -ProfilePath $profileDirectory -RemoveExemption -WhatIf
+        Get-Content $override | Should -Be "$($target):`tOID.2.16.840.1.101.3.4.2.1`tAA:BB`t"
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+        # Into a profile that is not among the stores (-Store User, which fails here): the exemption stays.
+        $null = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint $pin -Store User -ProfilePath $profileDirectory -RemoveExemption -Confirm:$false -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        Get-Content $override | Should -Be "$($target):`tOID.2.16.840.1.101.3.4.2.1`tAA:BB`t"
+    }
+
+    It 'changes nothing in a profile the mail client has open (ProfileLocked)' -Skip:(-not $IsLinux) {
+        $profileDirectory = Initialize-NssProfile
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $profileDirectory 'lock') -Target '127.0.1.1:+4242'
+        $null = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "ProfileLocked,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $errors[0].TargetObject | Should -Be $profileDirectory
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
+    It 'refuses a fingerprint that is not one (FingerprintInvalid)' {
+        $null = Remove-MailRootCa -Sha256Fingerprint 'not-a-fingerprint' -Store Nss -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "FingerprintInvalid,$($CommandPrefix)RemoveMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].TargetObject | Should -Be 'not-a-fingerprint'
     }
 
     It 'writes nothing with -WhatIf' {
@@ -73,6 +120,9 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
         # A wrong pin: refused too.
         $null = Import-MailRootCa -FromEndpoint $target -Protocol Imap -Security Implicit -AllowSelfSignedLeaf -Thumbprint ('00' * 32) -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -Be "ThumbprintMismatch,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $errors[0].TargetObject | Should -Be $target
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
 
         # The right pin, with separators and in lower case.
         $pinned = ($pin.ToLower() -split '(..)' | Where-Object { $_ }) -join ':'
@@ -96,6 +146,14 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
 
     It 'writes <ErrorId> for <Case>, and imports nothing' -ForEach @(
         @{ Case = 'a server certificate (not a CA)'; ErrorId = 'CertificateNotCa'; Make = { param($dir) (Join-Path (Split-Path $State.root) 'good/leaf.pem') } }
+        @{ Case = 'an intermediate CA'; ErrorId = 'CertificateNotRoot'; Make = { param($dir) (Join-Path (Split-Path $State.root) 'intermediate.pem') } }
+        @{ Case = 'a PEM with a private key'; ErrorId = 'CertificateHasPrivateKey'; Make = {
+                param($dir)
+                $f = Join-Path $dir 'with-key.pem'
+                (Get-Content -Raw $State.root) + (Get-Content -Raw (Join-Path (Split-Path $State.root) 'good/key.pem')) | Set-Content $f
+                $f
+            }
+        }
         @{ Case = 'a garbage file'; ErrorId = 'CertificateFileInvalid'; Make = { param($dir) $f = Join-Path $dir 'garbage.pem'; 'not a certificate' | Set-Content $f; $f } }
         @{ Case = 'a missing file'; ErrorId = 'CertificateFileNotFound'; Make = { param($dir) Join-Path $dir 'missing.pem' } }
         @{ Case = 'a PFX with its private key'; ErrorId = 'CertificateHasPrivateKey'; Make = {

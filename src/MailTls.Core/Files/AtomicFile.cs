@@ -17,7 +17,7 @@ namespace MailTls.Files
         /// <param name="content">The new content.</param>
         /// <param name="backupDirectory">Where the backup goes; null: beside the file.</param>
         /// <returns>The backup's path, or null when there was no file to back up.</returns>
-        /// <exception cref="IOException">Writing, renaming or the read-back check failed; the original is untouched.</exception>
+        /// <exception cref="IOException">Writing, renaming or the read-back check failed; the original is back in place.</exception>
         /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
         public static string? Write(string path, byte[] content, string? backupDirectory = null)
         {
@@ -37,7 +37,13 @@ namespace MailTls.Files
                     stream.Write(content, 0, content.Length);
                     stream.Flush(flushToDisk: true);
                 }
-
+#if NET
+                // Keep the file's permissions (a private profile file stays private).
+                if (backup != null && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(temporary, File.GetUnixFileMode(backup));
+                }
+#endif
                 Replace(temporary, full);
             }
             catch
@@ -49,7 +55,12 @@ namespace MailTls.Files
             var written = File.ReadAllBytes(full);
             if (!AreEqual(written, content))
             {
-                throw new IOException($"'{full}' does not read back as written; the previous version is in '{backup}'.");
+                if (backup != null)
+                {
+                    File.Copy(backup, full, overwrite: true);
+                }
+
+                throw new IOException($"'{full}' did not read back as written; the previous version was put back from '{backup}'.");
             }
 
             return backup;

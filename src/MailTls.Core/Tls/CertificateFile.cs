@@ -7,6 +7,15 @@ using System.Text;
 
 namespace MailTls.Tls
 {
+    /// <summary>A certificate file that also holds private key material.</summary>
+    public sealed class PrivateKeyMaterialException : Exception
+    {
+        internal PrivateKeyMaterialException(string message)
+            : base(message)
+        {
+        }
+    }
+
     /// <summary>Reads certificates from a file: PEM (one or many), DER (.cer/.crt) or PKCS#7.</summary>
     public static class CertificateFile
     {
@@ -20,6 +29,7 @@ namespace MailTls.Tls
         /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
         /// <exception cref="IOException">Reading failed.</exception>
         /// <exception cref="InvalidDataException">The file holds no certificate.</exception>
+        /// <exception cref="PrivateKeyMaterialException">The file holds a private key.</exception>
         public static IReadOnlyList<X509Certificate2> Load(string path)
         {
             if (path is null)
@@ -29,6 +39,12 @@ namespace MailTls.Tls
 
             var bytes = File.ReadAllBytes(path);
             var text = Encoding.ASCII.GetString(bytes);
+            // A file that carries a private key is refused whole: key material never goes near a trust store.
+            if (text.Contains("PRIVATE KEY-----") || IsPkcs12(bytes))
+            {
+                throw new PrivateKeyMaterialException($"'{path}' contains a private key (a PEM key block or a PKCS#12/PFX file). Use a file with the certificate only (.crt, .cer, .pem).");
+            }
+
             var result = new List<X509Certificate2>();
             try
             {
@@ -69,6 +85,20 @@ namespace MailTls.Tls
             }
 
             return result;
+        }
+    
+        private static bool IsPkcs12(byte[] bytes)
+        {
+            try
+            {
+#pragma warning disable SYSLIB0057 // only the content type is asked for, nothing is loaded
+                return X509Certificate2.GetCertContentType(bytes) == X509ContentType.Pkcs12;
+#pragma warning restore SYSLIB0057
+            }
+            catch (CryptographicException)
+            {
+                return false;
+            }
         }
     }
 }

@@ -49,26 +49,28 @@ namespace MailTls.Trust
         {
             var path = PathFor(certificate);
             var pem = Pem(certificate);
-            if (File.Exists(path) && File.ReadAllText(path) == pem && BundleHas(certificate))
+            if (File.Exists(path) && File.ReadAllText(path) == pem && Linked(path))
             {
                 return StoreChange.AlreadyDone;
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             Directory.CreateDirectory(_layout.LocalCertificates);
             AtomicFile.WriteText(path, pem, _layout.Backups);
             try
             {
-                await UpdateAsync(cancellationToken).ConfigureAwait(false);
-                if (!BundleHas(certificate))
+                // From here on the store is being changed: run to the end (no cancellation), then check.
+                await UpdateAsync(fresh: false).ConfigureAwait(false);
+                if (!Linked(path) || !BundleHas(certificate))
                 {
                     throw new TrustStoreException("StoreUpdateUnverified", Bundle, $"update-ca-certificates ran, but '{Bundle}' does not hold the certificate.");
                 }
             }
             catch
             {
-                // Leave the store as it was: take our file back out and rebuild.
+                // Leave the store as it was: take our file back out and rebuild (the first error is the one to report).
                 File.Delete(path);
-                await UpdateAsync(CancellationToken.None).ConfigureAwait(false);
+                await TryUpdateAsync(fresh: true).ConfigureAwait(false);
                 throw;
             }
 
@@ -84,12 +86,23 @@ namespace MailTls.Trust
                 return StoreChange.AlreadyDone;
             }
 
-            AtomicFile.Backup(path, _layout.Backups);
+            cancellationToken.ThrowIfCancellationRequested();
+            var backup = AtomicFile.Backup(path, _layout.Backups);
             File.Delete(path);
-            await UpdateAsync(cancellationToken).ConfigureAwait(false);
-            if (BundleHas(certificate))
+            try
             {
-                throw new TrustStoreException("StoreUpdateUnverified", Bundle, $"update-ca-certificates ran, but '{Bundle}' still holds the certificate.");
+                // --fresh: Debian's way to drop the links of removed local certificates.
+                await UpdateAsync(fresh: true).ConfigureAwait(false);
+                if (Linked(path))
+                {
+                    throw new TrustStoreException("StoreUpdateUnverified", _layout.EtcCertificates, $"update-ca-certificates ran, but '{LinkFor(path)}' is still there.");
+                }
+            }
+            catch
+            {
+                File.Copy(backup, path, overwrite: true);
+                await TryUpdateAsync(fresh: false).ConfigureAwait(false);
+                throw;
             }
 
             return StoreChange.Done;
@@ -98,12 +111,43 @@ namespace MailTls.Trust
         private string PathFor(X509Certificate2 certificate) =>
             Path.Combine(_layout.LocalCertificates, Prefix + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 16).ToLowerInvariant() + ".crt");
 
+        // update-ca-certificates links each trusted file into the certificates folder as <name>.pem: our own entry's
+        // link says whether *our* file is trusted, whatever other copies of the same CA the system has.
+        private string LinkFor(string path) => Path.Combine(_layout.EtcCertificates, Path.GetFileNameWithoutExtension(path) + ".pem");
+
+        private bool Linked(string path) => File.Exists(LinkFor(path));
+
         private bool BundleHas(X509Certificate2 certificate) =>
             File.Exists(Bundle) && File.ReadAllText(Bundle).Contains(Base64Body(certificate));
 
-        private async Task UpdateAsync(CancellationToken cancellationToken)
+        private async Task TryUpdateAsync(bool fresh)
         {
-            var arguments = new List<string> { "--fresh" };
+            try
+            {
+                await UpdateAsync(fresh).ConfigureAwait(false);
+            }
+            catch (TrustStoreException)
+            {
+                // Rolling back after a failure: the caller reports that failure.
+            }
+        }
+
+        /// <summary>Runs the tool to its end: killing it half-way would leave a partial bundle behind.</summary>
+        private async Task UpdateAsync(bool fresh)
+        {
+            // A bundle.new left by an interrupted earlier run would be appended to, not replaced: remove it first.
+            var stale = Bundle + ".new";
+            if (File.Exists(stale))
+            {
+                File.Delete(stale);
+            }
+
+            var arguments = new List<string>();
+            if (fresh)
+            {
+                arguments.Add("--fresh");
+            }
+
             if (!_layout.IsSystem)
             {
                 arguments.AddRange(new[]
@@ -113,10 +157,10 @@ namespace MailTls.Trust
                 });
             }
 
-            var result = await ToolRunner.RunAsync(_layout.Tool, arguments, cancellationToken).ConfigureAwait(false);
+            var result = await ToolRunner.RunAsync(_layout.Tool, arguments, CancellationToken.None).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
-                throw new TrustStoreException("StoreUpdateFailed", _layout.Tool, $"update-ca-certificates failed ({result.ExitCode}): {result.Error.Trim()}");
+                throw new TrustStoreException("StoreUpdateFailed", _layout.LocalCertificates, $"update-ca-certificates failed ({result.ExitCode}): {(result.Error + result.Output).Trim()}");
             }
         }
 

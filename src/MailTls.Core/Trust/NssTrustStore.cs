@@ -20,20 +20,23 @@ namespace MailTls.Trust
     {
         // No colon: NSS reads "a:b" as token "a", nickname "b".
         private const string NicknamePrefix = "MailTls - ";
+        private const int KeptBackups = 5;
         private readonly string _directory;
         private readonly string _tool;
 
         /// <summary>The database in <paramref name="directory"/> (cert9.db: "sql:"; an old cert8.db: "dbm:").</summary>
         /// <param name="directory">The profile or database folder.</param>
         /// <param name="tool">certutil.</param>
-        public NssTrustStore(string directory, string tool = "certutil")
+        /// <param name="name">The store name users see: Nss for a profile, User for ~/.pki/nssdb.</param>
+        public NssTrustStore(string directory, string tool = "certutil", string name = "Nss")
         {
             _directory = Path.GetFullPath(directory);
             _tool = tool;
+            Name = name;
         }
 
         /// <inheritdoc />
-        public string Name => "Nss";
+        public string Name { get; }
 
         /// <inheritdoc />
         public string Location => _directory;
@@ -49,7 +52,7 @@ namespace MailTls.Trust
                 var certificate = await ExportAsync(nickname, cancellationToken).ConfigureAwait(false);
                 if (certificate != null)
                 {
-                    entries.Add(new MailRootCaEntry(Name, _directory + " : " + nickname, certificate, CertificateEvaluator.Sha256Hex(certificate.RawData)));
+                    entries.Add(new MailRootCaEntry(Name, _directory + " : " + nickname, certificate, CertificateEvaluator.Sha256Hex(certificate.RawData), _directory));
                 }
             }
 
@@ -61,28 +64,41 @@ namespace MailTls.Trust
         {
             var nickname = NicknameFor(certificate);
             var isCa = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority == true;
-            if ((await NicknamesAsync(cancellationToken).ConfigureAwait(false)).Contains(nickname) && await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
+            var present = await FindAsync(certificate, cancellationToken).ConfigureAwait(false);
+            if (present == nickname && await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
             {
                 return StoreChange.AlreadyDone;
             }
 
-            BackUp();
+            if (present != null && present != nickname)
+            {
+                // NSS keeps one nickname per certificate: adding ours would only rewrite the user's own trust settings.
+                throw new TrustStoreException("StoreConflict", _directory,
+                    $"The certificate is already in '{_directory}' as '{present}', with its own trust settings; MailTls leaves that entry alone. Change its trust in the mail client's certificate manager, or delete it there first.");
+            }
+
+            var backups = BackUp();
             var file = Path.Combine(Path.GetTempPath(), "mailtls-" + Guid.NewGuid().ToString("N") + ".pem");
             File.WriteAllText(file, DebianTrustStore.Pem(certificate));
             try
             {
+                // From here on the database changes: no cancellation until it is done and checked.
                 // A CA is trusted to issue TLS server certificates ("C,,"); an allowed self-signed server certificate is
                 // trusted as itself, a peer ("P,,").
-                await RunAsync(cancellationToken, "-A", "-d", Database, "-n", nickname, "-t", isCa ? "C,," : "P,,", "-i", file).ConfigureAwait(false);
+                await RunAsync(CancellationToken.None, "-A", "-d", Database, "-n", nickname, "-t", isCa ? "C,," : "P,,", "-i", file).ConfigureAwait(false);
+                if (!await TrustedAsync(nickname, isCa, CancellationToken.None).ConfigureAwait(false))
+                {
+                    throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil added '{nickname}', but does not verify it as trusted.");
+                }
+            }
+            catch
+            {
+                Restore(backups);
+                throw;
             }
             finally
             {
                 File.Delete(file);
-            }
-
-            if (!await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
-            {
-                throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil added '{nickname}', but does not verify it as trusted.");
             }
 
             return StoreChange.Done;
@@ -92,30 +108,62 @@ namespace MailTls.Trust
         public async Task<StoreChange> RemoveAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
         {
             var nickname = NicknameFor(certificate);
-            if (!(await NicknamesAsync(cancellationToken).ConfigureAwait(false)).Contains(nickname))
+            if (await FindAsync(certificate, cancellationToken).ConfigureAwait(false) != nickname)
             {
                 return StoreChange.AlreadyDone;
             }
 
-            BackUp();
-            await RunAsync(cancellationToken, "-D", "-d", Database, "-n", nickname).ConfigureAwait(false);
+            var backups = BackUp();
+            try
+            {
+                await RunAsync(CancellationToken.None, "-D", "-d", Database, "-n", nickname).ConfigureAwait(false);
+                if ((await NicknamesAsync(CancellationToken.None).ConfigureAwait(false)).Contains(nickname))
+                {
+                    throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil deleted '{nickname}', but it is still listed.");
+                }
+            }
+            catch
+            {
+                Restore(backups);
+                throw;
+            }
+
             return StoreChange.Done;
+        }
+
+        /// <summary>The nickname the certificate has in this database (MailTls's or anyone's), or null.</summary>
+        private async Task<string?> FindAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+        {
+            foreach (var nickname in await NicknamesAsync(cancellationToken, all: true).ConfigureAwait(false))
+            {
+                var stored = await ExportAsync(nickname, cancellationToken).ConfigureAwait(false);
+                if (stored != null && stored.RawData.SequenceEqual(certificate.RawData))
+                {
+                    return nickname;
+                }
+            }
+
+            return null;
         }
 
         internal static string NicknameFor(X509Certificate2 certificate)
         {
             var name = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            return NicknamePrefix + (string.IsNullOrEmpty(name) ? "root" : name) + " " + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 8);
+            // No colon or control character: NSS would read "a:b" as token "a".
+            var clean = new string((string.IsNullOrEmpty(name) ? "root" : name).Select(c => c == ':' || char.IsControl(c) ? '-' : c).ToArray());
+            return NicknamePrefix + clean + " " + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 8);
         }
 
-        private async Task<IReadOnlyList<string>> NicknamesAsync(CancellationToken cancellationToken)
+        /// <summary>MailTls's nicknames in the database, or with <paramref name="all"/> every nickname.</summary>
+        private async Task<IReadOnlyList<string>> NicknamesAsync(CancellationToken cancellationToken, bool all = false)
         {
             var listing = await RunAsync(cancellationToken, "-L", "-d", Database).ConfigureAwait(false);
-            // certutil -L prints "<nickname>   <trust flags>" per line after a header.
+            // certutil -L prints a header, then "<nickname>   <trust flags>" per line.
             return listing.Output.Split('\n')
-                .Select(line => Regex.Match(line, @"^(MailTls - .*?)\s+[A-Za-z]*,[A-Za-z]*,[A-Za-z]*\s*$"))
-                .Where(m => m.Success)
+                .Select(line => Regex.Match(line.TrimEnd('\r'), @"^(\S.*?)\s+[A-Za-z]*,[A-Za-z]*,[A-Za-z]*\s*$"))
+                .Where(m => m.Success && m.Groups[1].Value != "Certificate Nickname")
                 .Select(m => m.Groups[1].Value)
+                .Where(n => all || n.StartsWith(NicknamePrefix, StringComparison.Ordinal))
                 .ToArray();
         }
 
@@ -146,15 +194,32 @@ namespace MailTls.Trust
             }
         }
 
-        private void BackUp()
+        /// <summary>Copies the database files aside (keeping the last few) and says where, for <see cref="Restore"/>.</summary>
+        private IReadOnlyList<(string File, string Backup)> BackUp()
         {
+            var folder = Path.Combine(_directory, "mailtls-backups");
+            var made = new List<(string, string)>();
             foreach (var name in new[] { "cert9.db", "key4.db", "pkcs11.txt", "cert8.db", "key3.db", "secmod.db" })
             {
                 var path = Path.Combine(_directory, name);
                 if (File.Exists(path))
                 {
-                    AtomicFile.Backup(path, Path.Combine(_directory, "mailtls-backups"));
+                    made.Add((path, AtomicFile.Backup(path, folder)));
+                    foreach (var old in Directory.GetFiles(folder, name + ".*.mailtls-backup").OrderByDescending(f => f, StringComparer.Ordinal).Skip(KeptBackups))
+                    {
+                        File.Delete(old);
+                    }
                 }
+            }
+
+            return made;
+        }
+
+        private static void Restore(IReadOnlyList<(string File, string Backup)> backups)
+        {
+            foreach (var (file, backup) in backups)
+            {
+                File.Copy(backup, file, overwrite: true);
             }
         }
 

@@ -16,7 +16,7 @@ namespace MailTls.Trust
             Message = message;
         }
 
-        /// <summary>CertificateNotCa, CertificateExpired, CertificateHasPrivateKey, ThumbprintMismatch, RootNotSent.</summary>
+        /// <summary>CertificateNotCa, CertificateNotRoot, CertificateNotYetValid, CertificateExpired, CertificateHasPrivateKey.</summary>
         public string ErrorId { get; }
 
         /// <summary>What is wrong and what to do.</summary>
@@ -55,16 +55,28 @@ namespace MailTls.Trust
                     (selfSigned ? ", or add -AllowSelfSignedLeaf to trust this self-signed server certificate itself." : "; a server certificate issued by a CA is trusted through that CA."));
             }
 
+            if (basic?.CertificateAuthority == true && !selfSigned)
+            {
+                return new RootCaProblem("CertificateNotRoot",
+                    $"'{certificate.Subject}' is an intermediate CA (issued by '{certificate.Issuer}'), not a root: stores anchor trust on roots. Import the root that issued it.");
+            }
+
+            if (certificate.NotBefore.ToUniversalTime() > DateTime.UtcNow)
+            {
+                return new RootCaProblem("CertificateNotYetValid",
+                    $"'{certificate.Subject}' is not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC. Check this machine's clock, or get a current certificate.");
+            }
+
             if (certificate.NotAfter.ToUniversalTime() < DateTime.UtcNow)
             {
                 return new RootCaProblem("CertificateExpired",
                     $"'{certificate.Subject}' expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}. Get the provider's current root certificate.");
             }
 
-            var sha1 = certificate.SignatureAlgorithm.Value == "1.2.840.113549.1.1.5" || certificate.SignatureAlgorithm.Value == "1.2.840.10045.4.1";
-            if (sha1)
+            var weakSignatures = new[] { "1.2.840.113549.1.1.5", "1.2.840.10045.4.1", "1.2.840.113549.1.1.4", "1.2.840.10040.4.3" };
+            if (weakSignatures.Contains(certificate.SignatureAlgorithm.Value))
             {
-                found.Add($"'{certificate.Subject}' is signed with SHA-1.");
+                found.Add($"'{certificate.Subject}' is signed with {certificate.SignatureAlgorithm.FriendlyName ?? certificate.SignatureAlgorithm.Value} (SHA-1 or MD5), which current clients reject.");
             }
 
             using (var rsa = certificate.GetRSAPublicKey())
@@ -75,7 +87,28 @@ namespace MailTls.Trust
                 }
             }
 
+            using (var ec = certificate.GetECDsaPublicKey())
+            {
+                if (ec != null && ec.KeySize < 256)
+                {
+                    found.Add($"'{certificate.Subject}' has a weak EC {ec.KeySize}-bit key.");
+                }
+            }
+
+            if (certificate.PublicKey.Oid.Value == "1.2.840.10040.4.1")
+            {
+                found.Add($"'{certificate.Subject}' has a DSA key, which TLS no longer uses.");
+            }
+
             return null;
+        }
+
+        /// <summary>Whether <paramref name="pin"/> is a fingerprint at all: 40 (SHA-1) or 64 (SHA-256) hex digits, separators aside.</summary>
+        public static bool IsFingerprint(string pin)
+        {
+            var text = pin ?? string.Empty;
+            var hex = text.Count(Uri.IsHexDigit);
+            return (hex == 40 || hex == 64) && text.All(c => Uri.IsHexDigit(c) || c == ':' || c == ' ' || c == '-');
         }
 
         /// <summary>Whether <paramref name="pin"/> (SHA-256 or SHA-1, hex, any case, any separators) names the certificate.</summary>

@@ -43,7 +43,7 @@ namespace MailTls.Trust
                         throw new TrustStoreException("StoreNotFound", user, $"There is no user NSS database at '{user}'. Create it with: certutil -N --empty-password -d sql:{user}");
                     }
 
-                    return new ITrustStore[] { new NssTrustStore(user) };
+                    return new ITrustStore[] { new NssTrustStore(user, name: "User") };
                 case TrustStoreName.Nss:
                     var profiles = profilePaths?.Count > 0 ? profilePaths : FindProfiles();
                     if (profiles.Count == 0)
@@ -67,6 +67,42 @@ namespace MailTls.Trust
                 .Where(d => File.Exists(Path.Combine(d, "cert9.db")) || File.Exists(Path.Combine(d, "cert8.db")))
                 .OrderBy(d => d, StringComparer.Ordinal)
                 .ToArray();
+        }
+
+        /// <summary>
+        /// Whether the mail client has the profile open (Thunderbird's "lock" symlink on Linux and macOS, a held
+        /// parent.lock on Windows): it would overwrite a change to cert_override.txt from memory when it next saves.
+        /// </summary>
+        public static bool IsProfileInUse(string profile)
+        {
+            if (!Directory.Exists(profile))
+            {
+                return false;
+            }
+
+            if (!IsWindows)
+            {
+                // The symlink points at "host:+pid", which does not exist: only an entry listing sees it.
+                return Directory.EnumerateFileSystemEntries(profile).Any(e => Path.GetFileName(e) == "lock");
+            }
+
+            var parentLock = Path.Combine(profile, "parent.lock");
+            if (!File.Exists(parentLock))
+            {
+                return false;
+            }
+
+            try
+            {
+                using (new FileStream(parentLock, FileMode.Open, FileAccess.Read, FileShare.None))
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
         }
 
         private static string CheckProfile(string path)

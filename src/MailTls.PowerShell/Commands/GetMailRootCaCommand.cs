@@ -32,6 +32,11 @@ namespace MailTls.PowerShell.Commands
                 {
                     WriteStoreError(ex);
                 }
+                catch (System.IO.InvalidDataException ex)
+                {
+                    // A damaged file in the store: say which, and go on with the other stores.
+                    WriteError(CertificateInput.Record(ex, "StoreEntryInvalid", ErrorCategory.InvalidData, store.Location, ex.Message));
+                }
             }
         }
     }

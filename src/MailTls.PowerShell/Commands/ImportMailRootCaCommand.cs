@@ -79,6 +79,9 @@ namespace MailTls.PowerShell.Commands
 
         private bool _importedAny;
 
+        // The NSS profiles that now trust what was imported: only their exemptions may go.
+        private readonly HashSet<string> _trustedProfiles = new HashSet<string>(StringComparer.Ordinal);
+
         /// <inheritdoc />
         protected override void BeginProcessing() => _stores = OpenStores(Store ?? TrustStores.Defaults);
 
@@ -168,28 +171,42 @@ namespace MailTls.PowerShell.Commands
             }
 
             // Never trust what the network sent on its own: a pin, or a person who saw the fingerprint.
-            if (Thumbprint == null)
+            if (Thumbprint == null && !PersonConfirms(candidate))
             {
-                bool accepted;
-                try
-                {
-                    accepted = ShouldContinue(RootCaCandidate.Describe(candidate) + "\nTrust this certificate as a root for mail servers?", $"Certificate sent by {FromEndpoint}");
-                }
-                catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
-                {
-                    WriteError(CertificateInput.Record(ex, "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint,
-                        $"This session cannot ask a person to confirm the certificate '{FromEndpoint}' sent, so it was not imported. " +
-                        $"Check its fingerprint out of band and pass it: -Thumbprint {RootCaCandidate.DisplayFingerprint(candidate)}"));
-                    return;
-                }
-
-                if (!accepted)
-                {
-                    return;
-                }
+                return;
             }
 
             ImportAll(new[] { candidate }, FromEndpoint, ExemptionHost ?? new[] { endpoint.Target });
+        }
+
+        /// <summary>
+        /// Asks a person, with "No" as the default answer: an empty line, a closed or redirected input and a session
+        /// that cannot prompt at all never count as yes (ShouldContinue would default to yes).
+        /// </summary>
+        private bool PersonConfirms(X509Certificate2 candidate)
+        {
+            var refuse = $"This session cannot ask a person to confirm the certificate '{FromEndpoint}' sent, so it was not imported. " +
+                $"Check its fingerprint out of band and pass it: -Thumbprint {RootCaCandidate.DisplayFingerprint(candidate)}";
+            if (Console.IsInputRedirected || Host?.UI == null)
+            {
+                WriteError(CertificateInput.Record(new InvalidOperationException("no interactive input"), "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
+                return false;
+            }
+
+            try
+            {
+                var choices = new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.ChoiceDescription>
+                {
+                    new System.Management.Automation.Host.ChoiceDescription("&Yes", "Trust this certificate as a root for mail servers."),
+                    new System.Management.Automation.Host.ChoiceDescription("&No", "Do not import it."),
+                };
+                return Host.UI.PromptForChoice($"Certificate sent by {FromEndpoint}", RootCaCandidate.Describe(candidate) + "\nTrust this certificate as a root for mail servers?", choices, 1) == 0;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteError(CertificateInput.Record(ex, "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
+                return false;
+            }
         }
 
         private void ImportAll(IEnumerable<X509Certificate2> certificates, string? source, IReadOnlyList<string>? exemptionHosts)
@@ -208,7 +225,7 @@ namespace MailTls.PowerShell.Commands
                 var problem = RootCaCandidate.Check(certificate, AllowSelfSignedLeaf, out var warnings);
                 if (problem != null)
                 {
-                    WriteError(CertificateInput.Record(new InvalidDataException(problem.Message), problem.ErrorId, ErrorCategory.InvalidData, target, problem.Message));
+                    WriteError(CertificateInput.Record(new InvalidDataException(problem.Message), problem.ErrorId, ErrorCategory.SecurityError, target, problem.Message));
                     continue;
                 }
 
@@ -221,9 +238,16 @@ namespace MailTls.PowerShell.Commands
             }
 
             _importedAny |= imported;
-            if (imported && RemoveExemption && exemptionHosts != null)
+            if (imported && RemoveExemption)
             {
-                RemoveExemptions(exemptionHosts);
+                if (exemptionHosts == null)
+                {
+                    WriteWarning("-RemoveExemption needs the hosts whose exemptions to delete: add -ExemptionHost host:port (with -FromEndpoint it is that endpoint).");
+                }
+                else
+                {
+                    RemoveExemptions(exemptionHosts);
+                }
             }
         }
 
@@ -233,6 +257,12 @@ namespace MailTls.PowerShell.Commands
             var any = false;
             foreach (var store in _stores)
             {
+                if (store is NssTrustStore && TrustStores.IsProfileInUse(store.Location))
+                {
+                    WriteProfileLocked(store.Location);
+                    continue;
+                }
+
                 if (!ShouldProcess($"{store.Name} store '{store.Location}'", $"Trust '{certificate.Subject}' (SHA-256 {RootCaCandidate.DisplayFingerprint(certificate)}) as a root CA"))
                 {
                     continue;
@@ -240,8 +270,13 @@ namespace MailTls.PowerShell.Commands
 
                 try
                 {
-                    var change = Wait(store.AddAsync(certificate, Cancellation));
+                    var change = WaitToEnd(store.AddAsync(certificate, Cancellation));
                     any = true;
+                    if (store is NssTrustStore)
+                    {
+                        _trustedProfiles.Add(store.Location);
+                    }
+
                     if (PassThru)
                     {
                         WriteObject(new MailRootCaChange(store.Name, store.Location, certificate.Subject, fingerprint, change == StoreChange.Done ? "Added" : "AlreadyTrusted"));
@@ -262,9 +297,20 @@ namespace MailTls.PowerShell.Commands
 
         private void RemoveExemptions(IReadOnlyList<string> hosts)
         {
-            var profiles = ResolvedProfiles() ?? TrustStores.FindProfiles();
-            foreach (var profile in profiles)
+            if (_trustedProfiles.Count == 0)
             {
+                WriteWarning("The exemptions were kept: the certificate was not imported into any profile's NSS database (-Store Nss), so the mail client would lose the exemption without gaining the trust.");
+                return;
+            }
+
+            foreach (var profile in _trustedProfiles)
+            {
+                if (TrustStores.IsProfileInUse(profile))
+                {
+                    WriteProfileLocked(profile);
+                    continue;
+                }
+
                 var file = new CertificateOverrideFile(profile);
                 var present = file.Hosts().Where(h => hosts.Contains(h, StringComparer.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                 if (present.Length == 0 || !ShouldProcess(file.Path, $"Delete the certificate exemptions for {string.Join(", ", present)}"))
@@ -283,7 +329,7 @@ namespace MailTls.PowerShell.Commands
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
                     WriteError(CertificateInput.Record(ex, "ExemptionFileUnwritable", ErrorCategory.WriteError, file.Path,
-                        $"'{file.Path}' could not be rewritten ({ex.Message}); it is as it was. Exit Thunderbird first: it rewrites the file on exit."));
+                        $"'{file.Path}' could not be rewritten ({ex.Message}); it is as it was."));
                 }
             }
         }

@@ -26,6 +26,13 @@ namespace MailTls.PowerShell.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (!RootCaCandidate.IsFingerprint(Sha256Fingerprint))
+            {
+                WriteError(CertificateInput.Record(new ArgumentException(Sha256Fingerprint), "FingerprintInvalid", ErrorCategory.InvalidArgument, Sha256Fingerprint,
+                    $"'{Sha256Fingerprint}' is not a certificate fingerprint. Give the SHA-256 (64 hex digits) or SHA-1 (40) fingerprint, as Get-MailRootCa shows it."));
+                return;
+            }
+
             var quiet = Store == null;
             var found = false;
             foreach (var store in OpenStores(Store ?? new[] { TrustStoreName.System, TrustStoreName.User, TrustStoreName.Nss }, quiet))
@@ -39,12 +46,18 @@ namespace MailTls.PowerShell.Commands
                     }
 
                     found = true;
+                    if (store is NssTrustStore && TrustStores.IsProfileInUse(store.Location))
+                    {
+                        WriteProfileLocked(store.Location);
+                        continue;
+                    }
+
                     if (!ShouldProcess($"{store.Name} store '{store.Location}'", $"Stop trusting '{entry.Subject}' (SHA-256 {RootCaCandidate.DisplayFingerprint(entry.Certificate)})"))
                     {
                         continue;
                     }
 
-                    var change = Wait(store.RemoveAsync(entry.Certificate, Cancellation));
+                    var change = WaitToEnd(store.RemoveAsync(entry.Certificate, Cancellation));
                     if (PassThru)
                     {
                         WriteObject(new MailRootCaChange(store.Name, store.Location, entry.Subject, entry.Sha256Fingerprint, change == StoreChange.Done ? "Removed" : "AlreadyAbsent"));
