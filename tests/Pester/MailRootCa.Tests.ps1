@@ -93,6 +93,36 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
         $errors[0].TargetObject | Should -Be 'not-a-fingerprint'
     }
 
+    It 'uses ~/.pki/nssdb as the User store, and Get | Remove finds it there' -Skip:(-not $IsLinux) {
+        # A child pwsh whose home is a temporary folder with a fresh user NSS database.
+        $temporaryHome = Join-Path $TestDrive 'userhome'
+        $database = Join-Path $temporaryHome '.pki/nssdb'
+        $null = New-Item -ItemType Directory -Path $database
+        & certutil -N --empty-password -d "sql:$database"
+        $script = Join-Path $TestDrive 'user-store.ps1'
+        @"
+Import-Module '$ModulePath'
+`$added = Import-MailRootCa -Path '$RootPath' -Store User -Confirm:`$false -PassThru
+`$entry = Get-MailRootCa -Store User
+`$removed = `$entry | Remove-MailRootCa -Confirm:`$false -PassThru
+'{0}|{1}|{2}|{3}' -f `$added.Action, `$entry.Store, `$entry.ProfilePath, `$removed.Action
+"@ | Set-Content $script
+        $saved = $env:HOME
+        $cache = $env:NUGET_PACKAGES
+        try {
+            $env:NUGET_PACKAGES = $env:MAILTLS_PACKAGES
+            $env:HOME = $temporaryHome
+            $null = & dotnet tool restore
+            $line = & dotnet pwsh -NoProfile -NonInteractive -File $script
+        }
+        finally {
+            $env:HOME = $saved
+            $env:NUGET_PACKAGES = $cache
+        }
+        $line | Should -Be "Added|User|$database|Removed"
+        Get-NssListing $database | Should -Not -Match 'MailTls - '
+    }
+
     It 'writes nothing with -WhatIf' {
         $profileDirectory = Initialize-NssProfile
         $before = Get-FileHash (Join-Path $profileDirectory 'cert9.db')
