@@ -217,6 +217,18 @@ Import-Module '$ModulePath'
         Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
     }
 
+    It 'writes <ErrorId> for an endpoint <Case>' -ForEach @(
+        @{ Case = 'that refuses the connection'; Target = 'smtp://127.0.0.1:1'; ErrorId = 'EndpointUnreachable'; Category = 'ConnectionError' }
+        @{ Case = 'given without a port'; Target = '127.0.0.1'; ErrorId = 'EndpointPortRequired'; Category = 'InvalidArgument' }
+    ) {
+        $profileDirectory = Initialize-NssProfile
+        $null = Import-MailRootCa -FromEndpoint $Target -Thumbprint $RootSha256 -Store Nss -ProfilePath $profileDirectory -TimeoutSeconds 2 -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,$($CommandPrefix)ImportMailRootCaCommand"
+        $errors[0].CategoryInfo.Category | Should -Be $Category
+        $errors[0].TargetObject | Should -Be $Target
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
     It 'names a folder that is not a profile (ProfileNotFound) and goes on' {
         $null = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath (Join-Path $TestDrive 'nowhere') -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -Be "ProfileNotFound,$($CommandPrefix)ImportMailRootCaCommand"

@@ -144,7 +144,16 @@ namespace MailTls.PowerShell.Commands
             MailEndpoint endpoint;
             try
             {
-                endpoint = EndpointParser.Parse(FromEndpoint, null, Protocol, Security).First();
+                var endpoints = EndpointParser.Parse(FromEndpoint, null, Protocol, Security);
+                if (endpoints.Count != 1)
+                {
+                    // A bare name means several ports; the certificate must come from the one the user means.
+                    WriteError(CertificateInput.Record(new ArgumentException(FromEndpoint), "EndpointPortRequired", ErrorCategory.InvalidArgument, FromEndpoint,
+                        $"'{FromEndpoint}' names no port. Give host:port or a URI such as imaps://{FromEndpoint}."));
+                    return;
+                }
+
+                endpoint = endpoints[0];
             }
             catch (EndpointInputException ex)
             {
