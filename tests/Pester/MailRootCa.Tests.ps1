@@ -123,6 +123,18 @@ Import-Module '$ModulePath'
         Get-NssListing $database | Should -Not -Match 'MailTls - '
     }
 
+    It 'asks before it writes, naming the certificate and its SHA-256 fingerprint, and takes No for an answer' {
+        # The real console host of a child pwsh, answered "N" on its input.
+        $profileDirectory = Initialize-NssProfile
+        $script = Join-Path $TestDrive 'confirm.ps1'
+        "Import-Module '$ModulePath'; Import-MailRootCa -Path '$RootPath' -Store Nss -ProfilePath '$profileDirectory' -PassThru" | Set-Content $script
+        $screen = (("N`n" | & dotnet pwsh -NoProfile -File $script) -join '') -replace '\s', ''
+        $screen | Should -Match 'Areyousureyouwanttoperformthisaction\?'
+        $screen | Should -Match ([regex]::Escape('CN=MailTlsTestRootCA,O=MailTlstests'))
+        $screen | Should -Match ([regex]::Escape((($RootSha256 -split '(..)' | Where-Object { $_ }) -join ':')))
+        Get-NssListing $profileDirectory | Should -Not -Match 'MailTls - '
+    }
+
     It 'writes nothing with -WhatIf' {
         $profileDirectory = Initialize-NssProfile
         $before = Get-FileHash (Join-Path $profileDirectory 'cert9.db')
