@@ -36,7 +36,7 @@ namespace MailTls.PowerShell
                 throw new PipelineStoppedException();
             }
 
-            return task.GetAwaiter().GetResult();
+            return Result(task);
         }
 
         /// <summary>
@@ -45,13 +45,26 @@ namespace MailTls.PowerShell
         /// </summary>
         protected T WaitToEnd<T>(Task<T> task)
         {
-            var result = task.GetAwaiter().GetResult();
+            var result = Result(task);
             if (_cts.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
 
             return result;
+        }
+
+        /// <summary>The task's result; the core giving up on Ctrl+C ends the pipeline as a stop, not as an error.</summary>
+        private T Result<T>(Task<T> task)
+        {
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
         }
 
         /// <summary>The mail client has the profile open: nothing is changed there.</summary>
