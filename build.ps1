@@ -90,7 +90,8 @@ function Invoke-Build {
         'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
         'en-US/MailTls.PowerShell.dll-Help.xml', 'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
     ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
-            "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll"
+            "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",
+            "Dependencies/$_/DnsClient.dll"
         })
     $missing = @($expected | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) })
     if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }

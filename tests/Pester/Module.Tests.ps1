@@ -52,7 +52,7 @@ Describe 'The MailTls module' {
     It 'lays out its dependencies per edition under Dependencies/, none beside the manifest' {
         $base = Split-Path -Parent $ModulePath
         foreach ($framework in 'net8.0', 'netstandard2.0') {
-            foreach ($file in 'MailTls.Core.dll', 'MailKit.dll', 'MimeKit.dll', 'BouncyCastle.Cryptography.dll') {
+            foreach ($file in 'MailTls.Core.dll', 'MailKit.dll', 'MimeKit.dll', 'BouncyCastle.Cryptography.dll', 'DnsClient.dll') {
                 Join-Path $base "Dependencies/$framework/$file" | Should -Exist
             }
         }
@@ -74,6 +74,7 @@ Describe 'The MailTls module' {
         $loaded | Should -Not -Contain 'MailKit'
         $loaded | Should -Not -Contain 'MimeKit'
         $loaded | Should -Not -Contain 'BouncyCastle.Cryptography'
+        $loaded | Should -Not -Contain 'DnsClient'
     }
 
     It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers -or $IsDesktop) {

@@ -22,6 +22,7 @@ namespace MailTls.TestServers
         private readonly List<ScriptedServer> _scripted = new();
         private Postfix? _postfix;
         private ScriptedDnsServer? _dns;
+        private Dnsmasq? _dnsmasq;
 
         private TestServerSet(string directory)
         {
@@ -104,13 +105,15 @@ namespace MailTls.TestServers
 
             _scripted.Add(new ScriptedServer(Script.SilentStats, ScriptedPort(Script.SilentStats), context, _scripted.Single(s => s.Script == Script.Silent)));
             _dns = new ScriptedDnsServer();
+            _dnsmasq = new Dnsmasq(Path.Combine(Directory, "dnsmasq"));
 
             WaitForListeners();
         }
 
         private void WaitForListeners()
         {
-            var pending = Cases.SelectMany(c => new[] { (c.Address, Ports.Imap), (c.Address, Ports.Pop3), (c.Address, Ports.Smtp) }).ToList();
+            var pending = Cases.SelectMany(c => new[] { (c.Address, Ports.Imap), (c.Address, Ports.Pop3), (c.Address, Ports.Smtp) })
+                .Append((Dnsmasq.Address, 53)).ToList();
             var clock = Stopwatch.StartNew();
             while (pending.Count > 0)
             {
@@ -154,6 +157,7 @@ namespace MailTls.TestServers
                 cases = Cases.ToDictionary(c => c.Name, c => c.Address),
                 scripted = Enum.GetValues<Script>().ToDictionary(s => s.ToString(), s => $"{ScriptedServer.Address}:{ScriptedPort(s)}"),
                 dns = ScriptedDnsServer.Address,
+                zone = new { server = Dnsmasq.Address, domain = Dnsmasq.Domain },
             };
             File.WriteAllText(path, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         }
@@ -166,6 +170,7 @@ namespace MailTls.TestServers
             }
 
             _dns?.Dispose();
+            _dnsmasq?.Dispose();
 
             _postfix?.Stop();
             System.Threading.Tasks.Parallel.ForEach(_dovecots, dovecot => dovecot.Stop());

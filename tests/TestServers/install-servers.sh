@@ -12,6 +12,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Trust-store tools the trust tests drive for real, each pointed at a sandbox.
 command -v update-ca-certificates >/dev/null 2>&1 || need+=(ca-certificates)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+# A real DNS server for the port-plan tests (SRV, MX, A records on loopback).
+command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
