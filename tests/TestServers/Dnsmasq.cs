@@ -34,6 +34,9 @@ namespace MailTls.TestServers
                 $"--mx-host={Domain},mx2.{Domain},20",
                 $"--mx-host={Domain},mx1.{Domain},10",
                 $"--address=/{Domain}/{good}",
+                $"--address=/httponly.mailtls.test/{good}",
+                $"--address=/html.mailtls.test/{good}",
+                $"--address=/huge.mailtls.test/{good}",
             };
             var start = new ProcessStartInfo("dnsmasq") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var argument in arguments)

@@ -41,7 +41,10 @@ namespace MailTls.TestServers
         public X509Certificate2 Root => _root;
 
         /// <summary>Issues the leaf for one server case and writes its files.</summary>
-        public LeafFiles IssueLeaf(string name, LeafKind kind, params IPAddress[] addresses)
+        public LeafFiles IssueLeaf(string name, LeafKind kind, params IPAddress[] addresses) => IssueLeaf(name, kind, new[] { "mail.mailtls.test" }, addresses);
+
+        /// <summary>Issues a leaf for other DNS names (e.g. a web server's).</summary>
+        public LeafFiles IssueLeaf(string name, LeafKind kind, string[] dnsNames, params IPAddress[] addresses)
         {
             var folder = Path.Combine(Directory, name);
             System.IO.Directory.CreateDirectory(folder);
@@ -58,7 +61,11 @@ namespace MailTls.TestServers
             }
             else
             {
-                san.AddDnsName("mail.mailtls.test");
+                foreach (var dnsName in dnsNames)
+                {
+                    san.AddDnsName(dnsName);
+                }
+
                 foreach (var address in addresses)
                 {
                     san.AddIpAddress(address);

@@ -23,6 +23,7 @@ namespace MailTls.TestServers
         private Postfix? _postfix;
         private ScriptedDnsServer? _dns;
         private Dnsmasq? _dnsmasq;
+        private Nginx? _nginx;
 
         private TestServerSet(string directory)
         {
@@ -37,6 +38,17 @@ namespace MailTls.TestServers
         public IReadOnlyList<ServerCase> Cases => ServerCase.All;
 
         public static int ScriptedPort(Script script) => ScriptedBasePort + (int)script;
+
+        /// <summary>The autoconfig file nginx serves for srv.mailtls.test: the good case's real servers.</summary>
+        public const string AutoconfigXml = @"<?xml version=""1.0""?>
+<clientConfig version=""1.1"">
+  <emailProvider id=""srv.mailtls.test"">
+    <domain>srv.mailtls.test</domain>
+    <incomingServer type=""imap""><hostname>imap.%EMAILDOMAIN%</hostname><port>10993</port><socketType>SSL</socketType></incomingServer>
+    <incomingServer type=""pop3""><hostname>pop.srv.mailtls.test</hostname><port>10110</port><socketType>STARTTLS</socketType></incomingServer>
+    <outgoingServer type=""smtp""><hostname>smtp.srv.mailtls.test</hostname><port>10465</port><socketType>SSL</socketType></outgoingServer>
+  </emailProvider>
+</clientConfig>";
 
         public static TestServerSet Start(string directory)
         {
@@ -106,6 +118,7 @@ namespace MailTls.TestServers
             _scripted.Add(new ScriptedServer(Script.SilentStats, ScriptedPort(Script.SilentStats), context, _scripted.Single(s => s.Script == Script.Silent)));
             _dns = new ScriptedDnsServer();
             _dnsmasq = new Dnsmasq(Path.Combine(Directory, "dnsmasq"));
+            _nginx = new Nginx(Path.Combine(Directory, "nginx"), Pki, AutoconfigXml);
 
             WaitForListeners();
         }
@@ -113,7 +126,7 @@ namespace MailTls.TestServers
         private void WaitForListeners()
         {
             var pending = Cases.SelectMany(c => new[] { (c.Address, Ports.Imap), (c.Address, Ports.Pop3), (c.Address, Ports.Smtp) })
-                .Append((Dnsmasq.Address, 53)).ToList();
+                .Append((Dnsmasq.Address, 53)).Append((ServerCase.All[0].Address, 443)).Append((ServerCase.All[0].Address, 80)).ToList();
             var clock = Stopwatch.StartNew();
             while (pending.Count > 0)
             {
@@ -171,6 +184,7 @@ namespace MailTls.TestServers
 
             _dns?.Dispose();
             _dnsmasq?.Dispose();
+            _nginx?.Dispose();
 
             _postfix?.Stop();
             System.Threading.Tasks.Parallel.ForEach(_dovecots, dovecot => dovecot.Stop());

@@ -14,6 +14,8 @@ command -v update-ca-certificates >/dev/null 2>&1 || need+=(ca-certificates)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 # A real DNS server for the port-plan tests (SRV, MX, A records on loopback).
 command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
+# A real HTTPS server for the autoconfig tests.
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -112,6 +112,24 @@ namespace MailTls.PortPlan
             return new DnsFindings(services, exchangers, notes.ToArray());
         }
 
+        /// <summary>The addresses of <paramref name="hostName"/> (A and AAAA) from the same servers and cache.</summary>
+        /// <returns>The addresses; none when the name does not resolve or no resolver is configured.</returns>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<IReadOnlyList<IPAddress>> ResolveAsync(string hostName, CancellationToken cancellationToken)
+        {
+            if (_client == null)
+            {
+                return Array.Empty<IPAddress>();
+            }
+
+            var notes = new List<string>();
+            var v4 = QueryAsync(hostName, QueryType.A, notes, cancellationToken);
+            var v6 = QueryAsync(hostName, QueryType.AAAA, notes, cancellationToken);
+            return (await v4.ConfigureAwait(false)).OfType<ARecord>().Select(r => r.Address)
+                .Concat((await v6.ConfigureAwait(false)).OfType<AaaaRecord>().Select(r => r.Address))
+                .ToArray();
+        }
+
         private async Task<IReadOnlyList<DnsResourceRecord>> QueryAsync(string name, QueryType type, List<string> notes, CancellationToken cancellationToken)
         {
             try

@@ -129,6 +129,10 @@ namespace MailTls.Tls
             }
         }
 
+        /// <summary>Whether the chain builds to the system's roots or to one of <paramref name="trustedRoots"/>.</summary>
+        internal static bool IsTrusted(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots) =>
+            BuildChain(leaf, intermediates, trustedRoots).Trusted;
+
         internal static string Sha256Hex(byte[] data)
         {
             using var sha = SHA256.Create();
