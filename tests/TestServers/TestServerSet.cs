@@ -94,8 +94,9 @@ namespace MailTls.TestServers
             var postfixCases = new List<(ServerCase, LeafFiles, string)>();
             foreach (var serverCase in Cases)
             {
+                // The good case also serves the port-plan zone (every name under srv.mailtls.test resolves to it).
                 var leaf = serverCase.AlsoIPv6
-                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress, System.Net.IPAddress.IPv6Loopback)
+                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, new[] { "mail.mailtls.test", "*." + Dnsmasq.Domain }, serverCase.IPAddress, System.Net.IPAddress.IPv6Loopback)
                     : Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
                 var dovecot = new Dovecot(Path.Combine(Directory, "dovecot", serverCase.Name), serverCase, leaf);
                 dovecot.Start();

@@ -1,15 +1,5 @@
 namespace MailTls.PortPlan
 {
-    /// <summary>Whether a server is for reading mail (IMAP, POP3) or sending it (SMTP submission).</summary>
-    public enum MailRole
-    {
-        /// <summary>IMAP or POP3.</summary>
-        Incoming,
-
-        /// <summary>SMTP submission.</summary>
-        Outgoing,
-    }
-
     /// <summary>One server an autoconfig file (Thunderbird's clientConfig v1.1) names.</summary>
     public sealed class AutoconfigServer
     {

@@ -1,0 +1,317 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.Endpoints;
+using MailTls.Probing;
+
+namespace MailTls.PortPlan
+{
+    /// <summary>How a plan is made.</summary>
+    public sealed class PortPlanOptions
+    {
+        /// <summary>DNS servers for every look-up; none: the system's resolvers (never public ones).</summary>
+        public IReadOnlyList<IPEndPoint> DnsServers { get; set; } = Array.Empty<IPEndPoint>();
+
+        /// <summary>Bounds each DNS query, autoconfig request and probe phase.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Roots trusted besides the system's (probes and autoconfig over HTTPS).</summary>
+        public X509Certificate2Collection TrustedRoots { get; } = new X509Certificate2Collection();
+
+        /// <summary>The protocols to plan; empty: all three.</summary>
+        public IReadOnlyList<MailProtocol> Protocols { get; set; } = Array.Empty<MailProtocol>();
+
+        /// <summary>Discover only; probe nothing.</summary>
+        public bool NoProbe { get; set; }
+
+        /// <summary>How many probes run at once.</summary>
+        public int ThrottleLimit { get; set; } = 16;
+    }
+
+    /// <summary>
+    /// Works out which port and security mode each protocol should use: discovers candidates (SRV, autoconfig, MX,
+    /// conventional names), probes them concurrently, ranks them and recommends at most one per role and protocol.
+    /// </summary>
+    public sealed class PortPlanner
+    {
+        private static readonly MailProtocol[] AllProtocols = { MailProtocol.Imap, MailProtocol.Pop3, MailProtocol.Smtp };
+        private static readonly string[] ConventionalPrefixes = { "imap.", "pop.", "pop3.", "smtp.", "mail.", string.Empty };
+        private readonly PortPlanOptions _options;
+
+        /// <summary>Creates a planner.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+        public PortPlanner(PortPlanOptions options) => _options = options ?? throw new ArgumentNullException(nameof(options));
+
+        /// <summary>
+        /// The table of the provider pages, without any network: one recommended entry per protocol, IMAP 993,
+        /// POP3 995 and SMTP 465, all implicit TLS.
+        /// </summary>
+        public IReadOnlyList<PortPlanEntry> Offline(string hostName)
+        {
+            var entries = Protocols().Select((p, i) =>
+            {
+                var port = WellKnownPorts.DefaultPort(p, MailSecurity.Implicit);
+                var entry = new PortPlanEntry(RoleOf(p), p, hostName, port, MailSecurity.Implicit, new[] { "table" }) { Rank = 1, Recommended = true };
+                entry.Caveats = Caveats(entry);
+                return entry;
+            }).ToArray();
+            return entries;
+        }
+
+        /// <summary>Plans for a domain (and the user's address, for autoconfig), or for one known server.</summary>
+        /// <param name="domain">The mail domain.</param>
+        /// <param name="emailAddress">The user's address, if known.</param>
+        /// <param name="hostName">A known server: skip discovery and plan its ports.</param>
+        /// <param name="cancellationToken">Stops the plan.</param>
+        /// <returns>The entries, best first per role and protocol, and the sources' notes.</returns>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<(IReadOnlyList<PortPlanEntry> Entries, IReadOnlyList<string> Notes)> PlanAsync(string domain, string? emailAddress, string? hostName, CancellationToken cancellationToken)
+        {
+            var dns = new DnsDiscovery(_options.DnsServers, _options.Timeout);
+            var notes = new List<string>();
+            var candidates = new Dictionary<(MailProtocol, string, int, MailSecurity), Candidate>();
+            void Add(MailProtocol protocol, string host, int port, MailSecurity security, string source, int priority = 100, int weight = 0)
+            {
+                if (!Protocols().Contains(protocol))
+                {
+                    return;
+                }
+
+                var key = (protocol, host.ToLowerInvariant(), port, security);
+                if (!candidates.TryGetValue(key, out var candidate))
+                {
+                    candidates[key] = candidate = new Candidate(protocol, host.ToLowerInvariant(), port, security);
+                }
+
+                candidate.Sources.Add(source);
+                candidate.Priority = Math.Min(candidate.Priority, priority);
+                candidate.Weight = Math.Max(candidate.Weight, weight);
+            }
+
+            var notOffered = new HashSet<MailProtocol>();
+            if (hostName != null)
+            {
+                AddTable(hostName, "given", Add);
+            }
+            else
+            {
+                // Every source, every run: an SRV answer does not skip autoconfig.
+                var srvTask = dns.DiscoverAsync(domain, cancellationToken);
+                var autoconfigTask = new AutoconfigFetcher(dns, _options.TrustedRoots, _options.Timeout).FetchAsync(domain, emailAddress, cancellationToken);
+                var found = await srvTask.ConfigureAwait(false);
+                notes.AddRange(found.Notes);
+                foreach (var record in found.Services.Where(r => !r.NotOffered))
+                {
+                    Add(record.Protocol, record.Host!, record.Port, record.Security, "SRV " + record.Service, record.Priority, record.Weight);
+                }
+
+                // Both SRV names of a protocol saying "." means: not offered, whoever answers on its ports.
+                foreach (var protocol in AllProtocols)
+                {
+                    var records = found.Services.Where(r => r.Protocol == protocol).ToArray();
+                    if (records.Length > 0 && records.All(r => r.NotOffered) && records.Select(r => r.Service).Distinct().Count() == 2)
+                    {
+                        notOffered.Add(protocol);
+                    }
+                }
+
+                foreach (var result in await autoconfigTask.ConfigureAwait(false))
+                {
+                    if (result.Note != null && result.Servers.Count == 0)
+                    {
+                        notes.Add($"autoconfig {result.Url}: {result.Note}");
+                    }
+
+                    foreach (var server in result.Servers)
+                    {
+                        Add(server.Protocol, server.HostName, server.Port, server.Security, result.Secure ? "autoconfig (HTTPS)" : "autoconfig (HTTP, lower trust)");
+                    }
+                }
+
+                foreach (var (mx, _) in found.MailExchangers)
+                {
+                    AddTable(mx, "MX", Add);
+                }
+
+                foreach (var prefix in ConventionalPrefixes)
+                {
+                    var guess = prefix + domain;
+                    if ((await dns.ResolveAsync(guess, cancellationToken).ConfigureAwait(false)).Count > 0)
+                    {
+                        AddTable(guess, "guess", Add);
+                    }
+                }
+            }
+
+            var entries = candidates.Values.Select(c => c.ToEntry()).ToList();
+            if (!_options.NoProbe)
+            {
+                await ProbeAsync(entries, dns, cancellationToken).ConfigureAwait(false);
+            }
+
+            Rank(entries, candidates, notOffered);
+            return (entries.OrderBy(e => e.Role).ThenBy(e => Array.IndexOf(AllProtocols, e.Protocol)).ThenBy(e => e.Rank).ToArray(), notes);
+        }
+
+        private IReadOnlyList<MailProtocol> Protocols() => _options.Protocols.Count > 0 ? _options.Protocols : AllProtocols;
+
+        private static void AddTable(string host, string source, Action<MailProtocol, string, int, MailSecurity, string, int, int> add)
+        {
+            foreach (var (protocol, port, security) in new[]
+            {
+                (MailProtocol.Imap, 993, MailSecurity.Implicit), (MailProtocol.Imap, 143, MailSecurity.StartTls),
+                (MailProtocol.Pop3, 995, MailSecurity.Implicit), (MailProtocol.Pop3, 110, MailSecurity.StartTls),
+                (MailProtocol.Smtp, 465, MailSecurity.Implicit), (MailProtocol.Smtp, 587, MailSecurity.StartTls), (MailProtocol.Smtp, 25, MailSecurity.StartTls),
+            })
+            {
+                add(protocol, host, port, security, source, 100, 0);
+            }
+        }
+
+        private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, CancellationToken cancellationToken)
+        {
+            var probeOptions = new ProbeOptions { Timeout = _options.Timeout };
+            foreach (var root in _options.TrustedRoots)
+            {
+                probeOptions.TrustedRoots.Add(root);
+            }
+
+            var prober = new EndpointProber(probeOptions);
+            using var gate = new SemaphoreSlim(Math.Max(1, _options.ThrottleLimit));
+            var addresses = new Dictionary<string, Task<IReadOnlyList<IPAddress>>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var host in entries.Select(e => e.HostName).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                // One look-up per host, through the same DNS servers as discovery (one cache).
+                addresses[host] = IPAddress.TryParse(host, out var literal) ? Task.FromResult<IReadOnlyList<IPAddress>>(new[] { literal }) : dns.ResolveAsync(host, cancellationToken);
+            }
+
+            await Task.WhenAll(entries.Select(async entry =>
+            {
+                var resolved = await addresses[entry.HostName].ConfigureAwait(false);
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var endpoint = new MailEndpoint(entry.HostName, entry.Port, entry.Protocol, entry.Security, address: resolved.Count > 0 ? resolved[0] : null);
+                    var report = await prober.ProbeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    entry.Report = report;
+                    entry.Verdict = report.Verdict;
+                    entry.Verified = report.Verdict == MailTls.Verdict.Pass || report.Verdict == MailTls.Verdict.Warn;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            })).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Ranks per role and protocol: verdict, then implicit TLS before STARTTLS (RFC 8314), then published for this
+        /// protocol (SRV, autoconfig) before found otherwise, then SRV priority and weight. Recommends the best one that
+        /// verified (never plaintext, never port 25 for submission), and none for a protocol the domain says it does not offer.
+        /// </summary>
+        private static void Rank(List<PortPlanEntry> entries, Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, HashSet<MailProtocol> notOffered)
+        {
+            foreach (var group in entries.GroupBy(e => e.Protocol))
+            {
+                var ordered = group
+                    .OrderBy(e => e.Verdict switch { MailTls.Verdict.Pass => 0, MailTls.Verdict.Warn => 1, null => 2, MailTls.Verdict.Fail => 3, _ => 4 })
+                    .ThenBy(e => e.Security == MailSecurity.Implicit ? 0 : e.Security == MailSecurity.StartTls ? 1 : 2)
+                    .ThenBy(e => e.Sources.Any(s => s.StartsWith("SRV", StringComparison.Ordinal) || s.StartsWith("autoconfig", StringComparison.Ordinal)) ? 0 : 1)
+                    .ThenBy(e => Find(candidates, e).Priority)
+                    .ThenByDescending(e => Find(candidates, e).Weight)
+                    .ThenBy(e => e.HostName, StringComparer.Ordinal)
+                    .ToArray();
+                for (var i = 0; i < ordered.Length; i++)
+                {
+                    ordered[i].Rank = i + 1;
+                }
+
+                var best = notOffered.Contains(group.Key) ? null : ordered.FirstOrDefault(e => e.Verified && e.Security != MailSecurity.None && !(e.Protocol == MailProtocol.Smtp && e.Port == 25));
+                if (best != null)
+                {
+                    best.Recommended = true;
+                }
+
+                foreach (var entry in ordered)
+                {
+                    var caveats = Caveats(entry).ToList();
+                    if (notOffered.Contains(group.Key) && entry.Verified)
+                    {
+                        caveats.Insert(0, $"Answers, but not published: the domain's SRV records say {group.Key} is not offered.");
+                    }
+
+                    entry.Caveats = caveats;
+                }
+            }
+        }
+
+        private static Candidate Find(Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, PortPlanEntry entry) =>
+            candidates[(entry.Protocol, entry.HostName, entry.Port, entry.Security)];
+
+        private static MailRole RoleOf(MailProtocol protocol) => protocol == MailProtocol.Smtp ? MailRole.Outgoing : MailRole.Incoming;
+
+        /// <summary>What the provider pages tell users, where it applies to this entry.</summary>
+        private static IReadOnlyList<string> Caveats(PortPlanEntry entry)
+        {
+            var caveats = new List<string>();
+            if (entry.Protocol == MailProtocol.Pop3)
+            {
+                caveats.Add("Switching a POP3 account to SSL can make some clients download all mail again: clean the inbox on the server first.");
+                caveats.Add("IMAP is preferred over POP3: it keeps mail on the server and in step across devices.");
+            }
+
+            if (entry.Role == MailRole.Incoming)
+            {
+                caveats.Add("Check for new mail no more often than every 5 minutes (10 to 15 is enough).");
+            }
+
+            if (entry.Protocol == MailProtocol.Smtp && entry.Port == 25)
+            {
+                caveats.Add("Port 25 is for server-to-server mail and many ISPs block it outbound: submit on 465 (or 587).");
+            }
+
+            if (entry.Protocol == MailProtocol.Smtp && entry.Port == 465)
+            {
+                caveats.Add("Outlook 2002 (Office XP) needs its service pack to send on port 465.");
+            }
+
+            if (entry.Recommended)
+            {
+                caveats.Add("TLS protects the connection to the server, not the message itself: use PGP or S/MIME for end-to-end protection.");
+            }
+
+            return caveats;
+        }
+
+        private sealed class Candidate
+        {
+            public Candidate(MailProtocol protocol, string host, int port, MailSecurity security)
+            {
+                Protocol = protocol;
+                Host = host;
+                Port = port;
+                Security = security;
+            }
+
+            public MailProtocol Protocol { get; }
+
+            public string Host { get; }
+
+            public int Port { get; }
+
+            public MailSecurity Security { get; }
+
+            public List<string> Sources { get; } = new List<string>();
+
+            public int Priority { get; set; } = 100;
+
+            public int Weight { get; set; }
+
+            public PortPlanEntry ToEntry() => new PortPlanEntry(RoleOf(Protocol), Protocol, Host, Port, Security, Sources.Distinct().ToArray());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.PortPlan;
+using MailTls.TestServers;
+using Xunit;
+
+namespace MailTls.Core.Tests
+{
+    /// <summary>The plan a user must see, from a real DNS server, a real autoconfig server and the real mail servers.</summary>
+    [Collection(ServerCollection.Name)]
+    public class PortPlannerTests
+    {
+        private readonly ServerFixture _servers;
+
+        public PortPlannerTests(ServerFixture servers) => _servers = servers;
+
+        private PortPlanner Planner(bool probe = true)
+        {
+            var options = new PortPlanOptions
+            {
+                DnsServers = new[] { new IPEndPoint(IPAddress.Parse(Dnsmasq.Address), 53) },
+                Timeout = TimeSpan.FromSeconds(3),
+                NoProbe = !probe,
+            };
+            options.TrustedRoots.Add(_servers.Root!);
+            return new PortPlanner(options);
+        }
+
+        [RealServerFact]
+        public async Task Recommends_the_verified_published_servers_and_nothing_the_domain_says_it_does_not_offer()
+        {
+            var (entries, _) = await Planner().PlanAsync(Dnsmasq.Domain, "alice@" + Dnsmasq.Domain, null, CancellationToken.None);
+            var recommended = entries.Where(e => e.Recommended).Select(e => e.ToString()).ToArray();
+            Assert.Equal(new[]
+            {
+                "Incoming Imap imap.srv.mailtls.test:10993 Implicit (recommended)",
+                "Outgoing Smtp smtp.srv.mailtls.test:10465 Implicit (recommended)",
+            }, recommended);
+
+            // POP3: both SRV names say "." -> nothing recommended, though autoconfig's server answers.
+            var pop3 = entries.Single(e => e.Protocol == MailProtocol.Pop3 && e.Port == 10110);
+            Assert.True(pop3.Verified);
+            Assert.False(pop3.Recommended);
+            Assert.StartsWith("Answers, but not published", pop3.Caveats[0]);
+            Assert.Contains(pop3.Caveats, c => c.Contains("download all mail again"));
+
+            // The published SRV targets on the standard ports do not answer here: listed, ranked below, not recommended.
+            var srvImap = entries.Where(e => e.Sources.Contains("SRV _imaps._tcp")).ToArray();
+            Assert.Equal(2, srvImap.Length);
+            Assert.All(srvImap, e => Assert.False(e.Verified));
+            Assert.All(srvImap, e => Assert.Equal(Verdict.Error, e.Verdict));
+            var imapRanks = entries.Where(e => e.Protocol == MailProtocol.Imap).OrderBy(e => e.Rank).ToArray();
+            Assert.Equal(1, imapRanks[0].Rank);
+            Assert.Equal(10993, imapRanks[0].Port);
+            Assert.Equal(Enumerable.Range(1, imapRanks.Length), imapRanks.Select(e => e.Rank));
+
+            // Every source was consulted: SRV, autoconfig, MX and conventional names.
+            var sources = entries.SelectMany(e => e.Sources).Distinct().ToArray();
+            Assert.Contains("SRV _submission._tcp", sources);
+            Assert.Contains("autoconfig (HTTPS)", sources);
+            Assert.Contains("MX", sources);
+            Assert.Contains("guess", sources);
+            Assert.DoesNotContain(entries, e => e.Recommended && e.Port == 25);
+        }
+
+        [RealServerFact]
+        public async Task Without_probes_nothing_is_verified_or_recommended()
+        {
+            var (entries, _) = await Planner(probe: false).PlanAsync(Dnsmasq.Domain, null, null, CancellationToken.None);
+            Assert.NotEmpty(entries);
+            Assert.All(entries, e => Assert.Null(e.Verdict));
+            Assert.DoesNotContain(entries, e => e.Recommended);
+        }
+
+        [Fact]
+        public void Offline_gives_the_table_at_once()
+        {
+            var entries = new PortPlanner(new PortPlanOptions()).Offline("mail.example.com");
+            Assert.Equal(new[]
+            {
+                "Incoming Imap mail.example.com:993 Implicit (recommended)",
+                "Incoming Pop3 mail.example.com:995 Implicit (recommended)",
+                "Outgoing Smtp mail.example.com:465 Implicit (recommended)",
+            }, entries.Select(e => e.ToString()));
+            Assert.Contains(entries.Single(e => e.Port == 465).Caveats, c => c.Contains("Office XP"));
+        }
+    }
+}
