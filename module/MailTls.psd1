@@ -10,7 +10,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
-    CmdletsToExport      = @('Test-MailEndpoint', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa')
+    CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -24,6 +24,8 @@
 0.1.0
 - Test-MailEndpoint: probe SMTP, IMAP and POP3 endpoints (implicit TLS and STARTTLS) for TLS version, cipher,
   certificate chain and trust, name, expiry, capabilities before and after TLS, findings and a verdict.
+- Get-MailPortPlan: from an address or domain, the server, port and mode each protocol should use (DNS SRV,
+  autoconfig, MX, conventional names), verified by probing and ranked.
 - Import-MailRootCa, Get-MailRootCa, Remove-MailRootCa: trust a mail server's root CA in the Debian/Ubuntu system
   store or NSS databases (Thunderbird, Firefox), and delete Thunderbird's temporary certificate exemptions.
 - Dependencies (MailKit, MimeKit, BouncyCastle) load in the module's own AssemblyLoadContext on PowerShell 7.

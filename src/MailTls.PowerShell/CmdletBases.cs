@@ -7,15 +7,10 @@ using MailTls.Trust;
 
 namespace MailTls.PowerShell
 {
-    /// <summary>What the trust-store cmdlets share: opening stores, waiting on the core with Ctrl+C, store errors.</summary>
-    public abstract class TrustCmdlet : PSCmdlet, IDisposable
+    /// <summary>A cmdlet that waits on the core: Ctrl+C (StopProcessing) cancels, and a cancelled wait ends the pipeline as a stop.</summary>
+    public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cts = new CancellationTokenSource();
-
-        /// <summary>Profile folders (NSS databases) for -Store Nss and for exemptions; none: the ones found in your home.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyAsNull]
-        public string[]? ProfilePath { get; set; }
 
         /// <summary>Stops what is running (Ctrl+C).</summary>
         protected CancellationToken Cancellation => _cts.Token;
@@ -39,23 +34,8 @@ namespace MailTls.PowerShell
             return Result(task);
         }
 
-        /// <summary>
-        /// Waits for a store change to finish even on Ctrl+C: stopping a store's tool half-way would leave the store
-        /// half-written. The stop is honoured as soon as the change (and its check or rollback) is done.
-        /// </summary>
-        protected T WaitToEnd<T>(Task<T> task)
-        {
-            var result = Result(task);
-            if (_cts.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-
-            return result;
-        }
-
         /// <summary>The task's result; the core giving up on Ctrl+C ends the pipeline as a stop, not as an error.</summary>
-        private T Result<T>(Task<T> task)
+        protected T Result<T>(Task<T> task)
         {
             try
             {
@@ -65,6 +45,30 @@ namespace MailTls.PowerShell
             {
                 throw new PipelineStoppedException();
             }
+        }
+    }
+
+    /// <summary>What the trust-store cmdlets share: opening stores, waiting on the core with Ctrl+C, store errors.</summary>
+    public abstract class TrustCmdlet : AsyncCmdlet
+    {
+        /// <summary>Profile folders (NSS databases) for -Store Nss and for exemptions; none: the ones found in your home.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
+        public string[]? ProfilePath { get; set; }
+
+        /// <summary>
+        /// Waits for a store change to finish even on Ctrl+C: stopping a store's tool half-way would leave the store
+        /// half-written. The stop is honoured as soon as the change (and its check or rollback) is done.
+        /// </summary>
+        protected T WaitToEnd<T>(Task<T> task)
+        {
+            var result = Result(task);
+            if (Stopping)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            return result;
         }
 
         /// <summary>The mail client has the profile open: nothing is changed there.</summary>

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using MailTls.PortPlan;
+
+namespace MailTls.PowerShell.Commands
+{
+    /// <summary>
+    /// Works out which server, port and security mode each protocol should use for a mail domain: discovered (DNS
+    /// SRV, autoconfig, MX, conventional names), verified by probing, ranked, with the provider pages' caveats.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MailPortPlan", DefaultParameterSetName = ByAddressSet)]
+    [OutputType(typeof(PortPlanEntry))]
+    public sealed class GetMailPortPlanCommand : AsyncCmdlet
+    {
+        private const string ByAddressSet = "ByAddress";
+        private const string ByDomainSet = "ByDomain";
+        private const string ByHostSet = "ByHost";
+        private PortPlanOptions? _options;
+
+        /// <summary>The user's address (alice@example.com); a value without "@" is taken as a domain.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByAddressSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Mail", "Address")]
+        public string EmailAddress { get; set; } = string.Empty;
+
+        /// <summary>The mail domain (example.com).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ByDomainSet, ValueFromPipelineByPropertyName = true)]
+        public string Domain { get; set; } = string.Empty;
+
+        /// <summary>A known server: no discovery, its ports are planned.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ByHostSet, ValueFromPipelineByPropertyName = true)]
+        public string HostName { get; set; } = string.Empty;
+
+        /// <summary>The protocols to plan (default: IMAP, POP3 and SMTP).</summary>
+        [Parameter]
+        public MailProtocol[]? Protocol { get; set; }
+
+        /// <summary>DNS servers (address or address:port) for every look-up; default: the system's resolvers, never public ones.</summary>
+        [Parameter]
+        public string[]? DnsServer { get; set; }
+
+        /// <summary>Discover only: probe nothing, recommend nothing.</summary>
+        [Parameter]
+        public SwitchParameter NoProbe { get; set; }
+
+        /// <summary>No network at all: the well-known table, one recommended entry per protocol.</summary>
+        [Parameter]
+        public SwitchParameter Offline { get; set; }
+
+        /// <summary>Bounds each DNS query, autoconfig request and probe phase.</summary>
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int TimeoutSeconds { get; set; } = 10;
+
+        /// <summary>How many probes run at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = 16;
+
+        /// <summary>Roots to trust besides the system's (probes and autoconfig over HTTPS): X509Certificate2 objects or file paths.</summary>
+        [Parameter]
+        public object[]? TrustedRootCertificate { get; set; }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            var options = new PortPlanOptions
+            {
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                NoProbe = NoProbe,
+                ThrottleLimit = ThrottleLimit,
+                Protocols = Protocol ?? Array.Empty<MailProtocol>(),
+            };
+            foreach (var item in TrustedRootCertificate ?? Array.Empty<object>())
+            {
+                var loaded = CertificateInput.Load(this, item, "TrustedRootCertificate", out var error);
+                if (error != null)
+                {
+                    WriteError(error);
+                    continue;
+                }
+
+                foreach (var root in loaded!)
+                {
+                    options.TrustedRoots.Add(root);
+                }
+            }
+
+            var servers = new List<IPEndPoint>();
+            foreach (var text in DnsServer ?? Array.Empty<string>())
+            {
+                if (TryParseServer(text, out var server))
+                {
+                    servers.Add(server);
+                }
+                else
+                {
+                    ThrowTerminatingError(CertificateInput.Record(new ArgumentException(text), "DnsServerInvalid", ErrorCategory.InvalidArgument, text,
+                        $"'{text}' is not a DNS server address. Give an address, optionally with a port: 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53."));
+                }
+            }
+
+            options.DnsServers = servers;
+            _options = options;
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            string domain;
+            string? address = null;
+            string? host = null;
+            var input = (ParameterSetName switch { ByDomainSet => Domain, ByHostSet => HostName, _ => EmailAddress }).Trim();
+            if (ParameterSetName == ByHostSet)
+            {
+                if (!IsHostName(input))
+                {
+                    WriteInvalid(input, "HostNameInvalid", $"'{input}' is not a host name. Give the server's name, such as mail.example.com.");
+                    return;
+                }
+
+                host = input;
+                domain = input;
+            }
+            else if (input.Contains("@"))
+            {
+                var at = input.LastIndexOf('@');
+                domain = input.Substring(at + 1);
+                if (at == 0 || input.IndexOf('@') != at || !IsHostName(domain) || !domain.Contains("."))
+                {
+                    WriteInvalid(input, "EmailAddressInvalid", $"'{input}' is not an email address. Give one such as alice@example.com, or the domain alone with -Domain.");
+                    return;
+                }
+
+                address = input;
+            }
+            else
+            {
+                domain = input;
+                if (!IsHostName(domain) || !domain.Contains("."))
+                {
+                    WriteInvalid(input, "DomainInvalid", $"'{input}' is not a mail domain. Give one such as example.com, or an address such as alice@example.com.");
+                    return;
+                }
+            }
+
+            var planner = new PortPlanner(_options!);
+            if (Offline)
+            {
+                WriteObject(planner.Offline(host ?? domain), enumerateCollection: true);
+                return;
+            }
+
+            var (entries, notes) = Wait(planner.PlanAsync(domain, address, host, Cancellation));
+            foreach (var note in notes)
+            {
+                WriteVerbose(note);
+            }
+
+            if (!NoProbe && !entries.Any(e => e.Recommended))
+            {
+                WriteWarning($"No endpoint of '{domain}' verified with TLS: nothing is recommended. Look at the entries' Report for why.");
+            }
+
+            WriteObject(entries, enumerateCollection: true);
+        }
+
+        private void WriteInvalid(string input, string errorId, string message) =>
+            WriteError(CertificateInput.Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input, message));
+
+        private static bool IsHostName(string name) => name.Length > 0 && name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
+
+        private static bool TryParseServer(string text, out IPEndPoint server)
+        {
+            server = null!;
+            var port = 53;
+            var host = text.Trim();
+            if (host.StartsWith("[", StringComparison.Ordinal))
+            {
+                var close = host.IndexOf(']');
+                if (close < 0)
+                {
+                    return false;
+                }
+
+                var rest = host.Substring(close + 1);
+                host = host.Substring(1, close - 1);
+                if (rest.Length > 0 && (!rest.StartsWith(":", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out port)))
+                {
+                    return false;
+                }
+            }
+            else if (host.Count(c => c == ':') == 1)
+            {
+                var colon = host.IndexOf(':');
+                if (!int.TryParse(host.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port))
+                {
+                    return false;
+                }
+
+                host = host.Substring(0, colon);
+            }
+
+            if (!IPAddress.TryParse(host, out var address) || port < 1 || port > 65535)
+            {
+                return false;
+            }
+
+            server = new IPEndPoint(address, port);
+            return true;
+        }
+    }
+}
