@@ -75,6 +75,18 @@ namespace MailTls.Core.Tests
             Assert.DoesNotContain(entries, e => e.Recommended);
         }
 
+        [RealServerFact]
+        public async Task A_plan_whose_sources_do_not_answer_still_ends_within_its_bound()
+        {
+            // slow.mailtls.test's autoconfig server (scripted, named so) accepts connections and never answers.
+            var options = new PortPlanOptions { DnsServers = new[] { new IPEndPoint(IPAddress.Parse(Dnsmasq.Address), 53) }, Timeout = TimeSpan.FromSeconds(2) };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (entries, notes) = await new PortPlanner(options).PlanAsync("slow.mailtls.test", null, null, CancellationToken.None);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3 * 2 + 2), $"took {clock.Elapsed}");
+            Assert.Contains(notes, n => n.Contains("autoconfig"));
+            Assert.DoesNotContain(entries, e => e.Recommended);
+        }
+
         [Fact]
         public void Offline_gives_the_table_at_once()
         {

@@ -37,6 +37,7 @@ namespace MailTls.TestServers
                 $"--address=/httponly.mailtls.test/{good}",
                 $"--address=/html.mailtls.test/{good}",
                 $"--address=/huge.mailtls.test/{good}",
+                $"--address=/slow.mailtls.test/{ScriptedServer.Address}",
             };
             var start = new ProcessStartInfo("dnsmasq") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var argument in arguments)

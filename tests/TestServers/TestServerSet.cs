@@ -117,6 +117,8 @@ namespace MailTls.TestServers
             }
 
             _scripted.Add(new ScriptedServer(Script.SilentStats, ScriptedPort(Script.SilentStats), context, _scripted.Single(s => s.Script == Script.Silent)));
+            // A web server that never answers, for slow.mailtls.test's autoconfig addresses.
+            _scripted.Add(new ScriptedServer(Script.Silent, 443, context));
             _dns = new ScriptedDnsServer();
             _dnsmasq = new Dnsmasq(Path.Combine(Directory, "dnsmasq"));
             _nginx = new Nginx(Path.Combine(Directory, "nginx"), Pki, AutoconfigXml);

@@ -68,18 +68,11 @@ namespace MailTls.PortPlan
             var query = emailAddress == null ? string.Empty : "?emailaddress=" + Uri.EscapeDataString(emailAddress);
             var paths = new[] { $"autoconfig.{domain}/mail/config-v1.1.xml{query}", $"{domain}/.well-known/autoconfig/mail/config-v1.1.xml" };
             using var client = CreateClient();
-            var results = new List<AutoconfigResult>();
-            foreach (var path in paths)
-            {
-                results.Add(await FetchOneAsync(client, "https://" + path, domain, emailAddress, cancellationToken).ConfigureAwait(false));
-            }
-
+            // The two addresses at once, HTTPS first; plain HTTP only when HTTPS gave nothing.
+            var results = (await Task.WhenAll(paths.Select(p => FetchOneAsync(client, "https://" + p, domain, emailAddress, cancellationToken))).ConfigureAwait(false)).ToList();
             if (results.All(r => r.Servers.Count == 0))
             {
-                foreach (var path in paths)
-                {
-                    results.Add(await FetchOneAsync(client, "http://" + path, domain, emailAddress, cancellationToken).ConfigureAwait(false));
-                }
+                results.AddRange(await Task.WhenAll(paths.Select(p => FetchOneAsync(client, "http://" + p, domain, emailAddress, cancellationToken))).ConfigureAwait(false));
             }
 
             return results;

@@ -99,27 +99,36 @@ namespace MailTls.PortPlan
             }
             else
             {
-                // Every source, every run: an SRV answer does not skip autoconfig.
-                var srvTask = dns.DiscoverAsync(domain, cancellationToken);
-                var autoconfigTask = new AutoconfigFetcher(dns, _options.TrustedRoots, _options.Timeout).FetchAsync(domain, emailAddress, cancellationToken);
-                var found = await srvTask.ConfigureAwait(false);
-                notes.AddRange(found.Notes);
-                foreach (var record in found.Services.Where(r => !r.NotOffered))
+                // Every source, every run, all at once: an SRV answer does not skip autoconfig. Discovery as a whole
+                // gets one timeout; what has not answered by then is a note, and the plan goes on with the rest.
+                using var discovery = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                discovery.CancelAfter(_options.Timeout);
+                var srvTask = dns.DiscoverAsync(domain, discovery.Token);
+                var autoconfigTask = new AutoconfigFetcher(dns, _options.TrustedRoots, _options.Timeout).FetchAsync(domain, emailAddress, discovery.Token);
+                var guessTasks = ConventionalPrefixes.Select(prefix => (Host: prefix + domain, Addresses: dns.ResolveAsync(prefix + domain, discovery.Token))).ToArray();
+
+                var found = await Within(srvTask, "DNS SRV and MX", notes, cancellationToken).ConfigureAwait(false);
+                foreach (var record in found?.Services.Where(r => !r.NotOffered) ?? Enumerable.Empty<ServiceRecord>())
                 {
                     Add(record.Protocol, record.Host!, record.Port, record.Security, "SRV " + record.Service, record.Priority, record.Weight);
                 }
 
-                // Both SRV names of a protocol saying "." means: not offered, whoever answers on its ports.
-                foreach (var protocol in AllProtocols)
+                if (found != null)
                 {
-                    var records = found.Services.Where(r => r.Protocol == protocol).ToArray();
-                    if (records.Length > 0 && records.All(r => r.NotOffered) && records.Select(r => r.Service).Distinct().Count() == 2)
+                    notes.AddRange(found.Notes);
+
+                    // Both SRV names of a protocol saying "." means: not offered, whoever answers on its ports.
+                    foreach (var protocol in AllProtocols)
                     {
-                        notOffered.Add(protocol);
+                        var records = found.Services.Where(r => r.Protocol == protocol).ToArray();
+                        if (records.Length > 0 && records.All(r => r.NotOffered) && records.Select(r => r.Service).Distinct().Count() == 2)
+                        {
+                            notOffered.Add(protocol);
+                        }
                     }
                 }
 
-                foreach (var result in await autoconfigTask.ConfigureAwait(false))
+                foreach (var result in await Within(autoconfigTask, "autoconfig", notes, cancellationToken).ConfigureAwait(false) ?? Array.Empty<AutoconfigResult>())
                 {
                     if (result.Note != null && result.Servers.Count == 0)
                     {
@@ -132,17 +141,16 @@ namespace MailTls.PortPlan
                     }
                 }
 
-                foreach (var (mx, _) in found.MailExchangers)
+                foreach (var (mx, _) in found?.MailExchangers ?? Array.Empty<(string, int)>())
                 {
                     AddTable(mx, "MX", Add);
                 }
 
-                foreach (var prefix in ConventionalPrefixes)
+                foreach (var (host, addresses) in guessTasks)
                 {
-                    var guess = prefix + domain;
-                    if ((await dns.ResolveAsync(guess, cancellationToken).ConfigureAwait(false)).Count > 0)
+                    if ((await Within(addresses, "the address of " + host, notes, cancellationToken).ConfigureAwait(false))?.Count > 0)
                     {
-                        AddTable(guess, "guess", Add);
+                        AddTable(host, "guess", Add);
                     }
                 }
             }
@@ -155,6 +163,21 @@ namespace MailTls.PortPlan
 
             Rank(entries, candidates, notOffered);
             return (entries.OrderBy(e => e.Role).ThenBy(e => Array.IndexOf(AllProtocols, e.Protocol)).ThenBy(e => e.Rank).ToArray(), notes);
+        }
+
+        /// <summary>The task's result, or null (with a note) when discovery's time ran out first.</summary>
+        private static async Task<T?> Within<T>(Task<T> task, string what, List<string> notes, CancellationToken cancellationToken)
+            where T : class
+        {
+            try
+            {
+                return await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                notes.Add($"No answer for {what} within the timeout; the plan uses the other sources.");
+                return null;
+            }
         }
 
         private IReadOnlyList<MailProtocol> Protocols() => _options.Protocols.Count > 0 ? _options.Protocols : AllProtocols;
@@ -174,7 +197,8 @@ namespace MailTls.PortPlan
 
         private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, CancellationToken cancellationToken)
         {
-            var probeOptions = new ProbeOptions { Timeout = _options.Timeout };
+            // Discovery had one timeout; a probe may take three of its own: two thirds each keeps the plan within 3 x Timeout.
+            var probeOptions = new ProbeOptions { Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)) };
             foreach (var root in _options.TrustedRoots)
             {
                 probeOptions.TrustedRoots.Add(root);
