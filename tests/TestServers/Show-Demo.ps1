@@ -42,6 +42,11 @@ try {
     Write-Host "> Test-MailEndpoint $($s.cases.expired):$($p.imaps) -Protocol Imap -Security Implicit -TrustedRootCertificate root.pem -IncludeTlsVersions | Format-List" -ForegroundColor Cyan
     Test-MailEndpoint "$($s.cases.expired):$($p.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $s.root -IncludeTlsVersions | Format-List | Out-Host
 
+    # Which ports should a user put in the client? Every look-up goes to the loopback DNS server of the test zone.
+    Write-Host "> Get-MailPortPlan alice@$($s.zone.domain) -DnsServer $($s.zone.server) -TrustedRootCertificate root.pem | Where-Object Recommended" -ForegroundColor Cyan
+    Get-MailPortPlan "alice@$($s.zone.domain)" -DnsServer $s.zone.server -TrustedRootCertificate $s.root -TimeoutSeconds 3 -WarningAction SilentlyContinue |
+        Where-Object Recommended | Format-Table | Out-Host
+
     if (Get-Command certutil -ErrorAction Ignore) {
         # The seeds' other step: trust the provider's root, then drop the temporary exemption. Into a throwaway
         # Thunderbird-like profile, so this machine's own trust is never touched.
