@@ -79,6 +79,16 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $open | Should -Be 'open=3'
     }
 
+    It 'resolves names through -DnsServer, never the system resolver, when it is given' {
+        $report = Test-MailEndpoint "imap.$($State.zone.domain):$($State.ports.imaps)" -Protocol Imap -Security Implicit -DnsServer $State.zone.server -TrustedRootCertificate $Root
+        $report.IPAddress | Should -Be $Good
+        $report.Verdict | Should -Be 'Pass'
+        # dnsmasq answers NXDOMAIN for names it does not hold under mailtls.test.
+        $missing = Test-MailEndpoint "nosuch.mailtls.test:$($State.ports.imaps)" -Protocol Imap -Security Implicit -DnsServer "$($State.zone.server):53"
+        $missing.Findings.Name | Should -Be 'NameNotResolved'
+        $missing.Verdict | Should -Be 'Error'
+    }
+
     It 'returns only booleans with -Quiet' {
         $answers = "$($Good):$($State.ports.imaps)", "$($State.cases.expired):$($State.ports.imaps)" |
             Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root -Quiet -ThrottleLimit 1
@@ -192,6 +202,10 @@ Describe 'Test-MailEndpoint bad input' {
         # The next pipeline item still ran (a refused port: a report with Verdict Error).
         @($reports).Count | Should -Be 1
         $reports.Verdict | Should -Be 'Error'
+    }
+
+    It 'stops at a -DnsServer that is not an address (DnsServerInvalid)' {
+        { Test-MailEndpoint 'smtp://127.0.0.1:1' -DnsServer 'dns.example.com' -ErrorAction Stop } | Should -Throw -ErrorId "DnsServerInvalid,$CommandName"
     }
 
     It 'writes TrustedRootCertificateNotFound for a missing certificate file and still probes' {

@@ -15,7 +15,14 @@ namespace MailTls.Probing
         /// <summary>Creates a prober.</summary>
         /// <param name="options">How probes run.</param>
         /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-        public EndpointProber(ProbeOptions options) => _options = options ?? throw new ArgumentNullException(nameof(options));
+        public EndpointProber(ProbeOptions options)
+        {
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            // One resolver (and one cache) for every probe of this prober, when DNS servers are given.
+            _dns = options.DnsServers.Count > 0 ? new PortPlan.DnsDiscovery(options.DnsServers, options.Timeout) : null;
+        }
+
+        private readonly PortPlan.DnsDiscovery? _dns;
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
@@ -33,7 +40,7 @@ namespace MailTls.Probing
                 throw new ArgumentNullException(nameof(endpoint));
             }
 
-            return new ProbeSession(endpoint, _options, cancellationToken).RunAsync();
+            return new ProbeSession(endpoint, _options, cancellationToken, dns: _dns).RunAsync();
         }
 
         /// <summary>
@@ -50,7 +57,7 @@ namespace MailTls.Probing
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var targets = await ExpandAddressesAsync(endpoint, cancellationToken).ConfigureAwait(false);
             var spent = clock.Elapsed;
-            return await Task.WhenAll(targets.Select(t => new ProbeSession(t, _options, cancellationToken, spent).RunAsync())).ConfigureAwait(false);
+            return await Task.WhenAll(targets.Select(t => new ProbeSession(t, _options, cancellationToken, spent, _dns).RunAsync())).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -76,7 +83,7 @@ namespace MailTls.Probing
 
             try
             {
-                var addresses = await Resolver.ResolveAsync(endpoint.HostName, _options.Timeout, cancellationToken).ConfigureAwait(false);
+                var addresses = await Resolver.ResolveAsync(endpoint.HostName, _options.Timeout, cancellationToken, _dns).ConfigureAwait(false);
                 return addresses.Distinct().Select(endpoint.WithAddress).ToArray();
             }
             catch (SocketException)

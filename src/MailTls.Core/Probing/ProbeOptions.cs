@@ -26,6 +26,9 @@ namespace MailTls.Probing
         /// <summary>Keep the protocol transcript in the report.</summary>
         public bool IncludeTranscript { get; set; }
 
+        /// <summary>DNS servers to resolve host names with; empty: the system's resolver.</summary>
+        public System.Collections.Generic.IReadOnlyList<System.Net.IPEndPoint> DnsServers { get; set; } = Array.Empty<System.Net.IPEndPoint>();
+
         /// <summary>The policy that turns findings into a verdict.</summary>
         public ProbePolicy Policy { get; set; } = ProbePolicy.Baseline;
     }

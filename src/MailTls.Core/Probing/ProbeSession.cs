@@ -40,13 +40,16 @@ namespace MailTls.Probing
         private IPAddress? _address;
         private readonly TimeSpan _alreadySpent;
         private int _negotiatedVersion;
+        private readonly PortPlan.DnsDiscovery? _dns;
 
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="options">How to probe.</param>
         /// <param name="cancellationToken">The user's cancellation (Ctrl+C).</param>
         /// <param name="alreadySpent">Time already spent for this probe (resolving -AllAddresses), taken from its budget.</param>
-        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken, TimeSpan alreadySpent = default)
+        /// <param name="dns">Resolves the host name when DNS servers were given; null: the system resolver.</param>
+        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken, TimeSpan alreadySpent = default, PortPlan.DnsDiscovery? dns = null)
         {
+            _dns = dns;
             _alreadySpent = alreadySpent;
             _endpoint = endpoint;
             _options = options;
@@ -154,7 +157,7 @@ namespace MailTls.Probing
 
             try
             {
-                var addresses = await Resolver.ResolveAsync(_endpoint.HostName, PhaseTimeout, _deadline).ConfigureAwait(false);
+                var addresses = await Resolver.ResolveAsync(_endpoint.HostName, PhaseTimeout, _deadline, _dns).ConfigureAwait(false);
                 return addresses[0];
             }
             catch (SocketException ex)

@@ -6,15 +6,21 @@ using System.Threading.Tasks;
 
 namespace MailTls.Probing
 {
-    /// <summary>Name resolution through the system resolver, bounded in time.</summary>
+    /// <summary>Name resolution, bounded in time: through the given DNS servers, or the system resolver.</summary>
     internal static class Resolver
     {
         /// <exception cref="SocketException">The name does not resolve.</exception>
         /// <exception cref="OperationCanceledException">No answer in time, or cancelled.</exception>
-        public static async Task<IPAddress[]> ResolveAsync(string hostName, TimeSpan timeout, CancellationToken cancellationToken)
+        public static async Task<IPAddress[]> ResolveAsync(string hostName, TimeSpan timeout, CancellationToken cancellationToken, PortPlan.DnsDiscovery? dns = null)
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bounded.CancelAfter(timeout);
+            if (dns != null)
+            {
+                var found = await dns.ResolveAsync(hostName, bounded.Token).ConfigureAwait(false);
+                return found.Count > 0 ? System.Linq.Enumerable.ToArray(found) : throw new SocketException((int)SocketError.HostNotFound);
+            }
+
 #if NET
             var addresses = await Dns.GetHostAddressesAsync(hostName, bounded.Token).ConfigureAwait(false);
 #else

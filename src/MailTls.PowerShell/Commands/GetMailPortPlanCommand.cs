@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using MailTls.Endpoints;
 using MailTls.PortPlan;
 
 namespace MailTls.PowerShell.Commands
@@ -92,7 +93,7 @@ namespace MailTls.PowerShell.Commands
             var servers = new List<IPEndPoint>();
             foreach (var text in DnsServer ?? Array.Empty<string>())
             {
-                if (TryParseServer(text, out var server))
+                if (DnsServerAddress.TryParse(text, out var server))
                 {
                     servers.Add(server);
                 }
@@ -172,45 +173,5 @@ namespace MailTls.PowerShell.Commands
             WriteError(CertificateInput.Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input, message));
 
         private static bool IsHostName(string name) => name.Length > 0 && name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
-
-        private static bool TryParseServer(string text, out IPEndPoint server)
-        {
-            server = null!;
-            var port = 53;
-            var host = text.Trim();
-            if (host.StartsWith("[", StringComparison.Ordinal))
-            {
-                var close = host.IndexOf(']');
-                if (close < 0)
-                {
-                    return false;
-                }
-
-                var rest = host.Substring(close + 1);
-                host = host.Substring(1, close - 1);
-                if (rest.Length > 0 && (!rest.StartsWith(":", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out port)))
-                {
-                    return false;
-                }
-            }
-            else if (host.Count(c => c == ':') == 1)
-            {
-                var colon = host.IndexOf(':');
-                if (!int.TryParse(host.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port))
-                {
-                    return false;
-                }
-
-                host = host.Substring(0, colon);
-            }
-
-            if (!IPAddress.TryParse(host, out var address) || port < 1 || port > 65535)
-            {
-                return false;
-            }
-
-            server = new IPEndPoint(address, port);
-            return true;
-        }
     }
 }

@@ -80,6 +80,10 @@ namespace MailTls.PowerShell.Commands
         [Parameter]
         public SwitchParameter AllAddresses { get; set; }
 
+        /// <summary>DNS servers (address or address:port) to resolve host names with; default: the system's resolver.</summary>
+        [Parameter]
+        public string[]? DnsServer { get; set; }
+
         /// <summary>The policy that turns findings into a verdict: Baseline (default) or Strict.</summary>
         [Parameter]
         [ValidateSet("Baseline", "Strict")]
@@ -99,6 +103,20 @@ namespace MailTls.PowerShell.Commands
             {
                 options.TrustedRoots.Add(root);
             }
+
+            var servers = new List<System.Net.IPEndPoint>();
+            foreach (var text in DnsServer ?? Array.Empty<string>())
+            {
+                if (!DnsServerAddress.TryParse(text, out var server))
+                {
+                    ThrowTerminatingError(CertificateInput.Record(new ArgumentException(text), "DnsServerInvalid", ErrorCategory.InvalidArgument, text,
+                        $"'{text}' is not a DNS server address. Give an address, optionally with a port: 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53."));
+                }
+
+                servers.Add(server);
+            }
+
+            options.DnsServers = servers;
 
             _prober = new EndpointProber(options);
         }
