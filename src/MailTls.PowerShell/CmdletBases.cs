@@ -73,7 +73,7 @@ namespace MailTls.PowerShell
 
         /// <summary>The mail client has the profile open: nothing is changed there.</summary>
         protected void WriteProfileLocked(string profile) =>
-            WriteError(CertificateInput.Record(new System.IO.IOException("profile in use"), "ProfileLocked", ErrorCategory.ResourceUnavailable, profile,
+            WriteError(CmdletInput.Record(new System.IO.IOException("profile in use"), "ProfileLocked", ErrorCategory.ResourceUnavailable, profile,
                 $"The profile '{profile}' is open in a mail client (it has a lock). Exit Thunderbird (or SeaMonkey, Firefox) and run the command again: the client rewrites its settings on exit."));
 
         /// <summary>The profiles given, resolved to file-system paths.</summary>
@@ -128,12 +128,12 @@ namespace MailTls.PowerShell
                 "StoreConflict" => ErrorCategory.ResourceExists,
                 _ => ErrorCategory.WriteError,
             };
-            WriteError(CertificateInput.Record(ex, ex.ErrorId, category, ex.Target, ex.Message));
+            WriteError(CmdletInput.Record(ex, ex.ErrorId, category, ex.Target, ex.Message));
         }
 
         /// <summary>No permission to change a store: say how to run it.</summary>
         protected void WritePermissionError(Exception ex, ITrustStore store) =>
-            WriteError(CertificateInput.Record(ex, "StorePermissionDenied", ErrorCategory.PermissionDenied, store.Location,
+            WriteError(CmdletInput.Record(ex, "StorePermissionDenied", ErrorCategory.PermissionDenied, store.Location,
                 $"Changing the {store.Name} store at '{store.Location}' needs administrator rights: run PowerShell as root (sudo pwsh) or as Administrator. ({ex.Message})"));
     }
 }

@@ -75,36 +75,12 @@ namespace MailTls.PowerShell.Commands
                 ThrottleLimit = ThrottleLimit,
                 Protocols = Protocol ?? Array.Empty<MailProtocol>(),
             };
-            foreach (var item in TrustedRootCertificate ?? Array.Empty<object>())
+            foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
             {
-                var loaded = CertificateInput.Load(this, item, "TrustedRootCertificate", out var error);
-                if (error != null)
-                {
-                    WriteError(error);
-                    continue;
-                }
-
-                foreach (var root in loaded!)
-                {
-                    options.TrustedRoots.Add(root);
-                }
+                options.TrustedRoots.Add(root);
             }
 
-            var servers = new List<IPEndPoint>();
-            foreach (var text in DnsServer ?? Array.Empty<string>())
-            {
-                if (DnsServerAddress.TryParse(text, out var server))
-                {
-                    servers.Add(server);
-                }
-                else
-                {
-                    ThrowTerminatingError(CertificateInput.Record(new ArgumentException(text), "DnsServerInvalid", ErrorCategory.InvalidArgument, text,
-                        $"'{text}' is not a DNS server address. Give an address, optionally with a port: 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53."));
-                }
-            }
-
-            options.DnsServers = servers;
+            options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
             _options = options;
         }
 
@@ -170,7 +146,7 @@ namespace MailTls.PowerShell.Commands
         }
 
         private void WriteInvalid(string input, string errorId, string message) =>
-            WriteError(CertificateInput.Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input, message));
+            WriteError(CmdletInput.Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input, message));
 
         private static bool IsHostName(string name) => name.Length > 0 && name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
     }

@@ -35,7 +35,7 @@ namespace MailTls.PowerShell.Commands
                 catch (System.IO.InvalidDataException ex)
                 {
                     // A damaged file in the store: say which, and go on with the other stores.
-                    WriteError(CertificateInput.Record(ex, "StoreEntryInvalid", ErrorCategory.InvalidData, store.Location, ex.Message));
+                    WriteError(CmdletInput.Record(ex, "StoreEntryInvalid", ErrorCategory.InvalidData, store.Location, ex.Message));
                 }
             }
         }

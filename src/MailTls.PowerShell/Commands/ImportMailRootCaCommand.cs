@@ -93,7 +93,7 @@ namespace MailTls.PowerShell.Commands
                 case ByPathSet:
                     foreach (var path in Path)
                     {
-                        var loaded = CertificateInput.Load(this, path, "CertificateFile", out var error);
+                        var loaded = CmdletInput.Load(this, path, "CertificateFile", out var error);
                         if (error != null)
                         {
                             WriteError(error);
@@ -134,7 +134,7 @@ namespace MailTls.PowerShell.Commands
                 }
                 catch (EndpointInputException ex)
                 {
-                    WriteError(CertificateInput.Record(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input, ex.Message));
+                    WriteError(CmdletInput.Record(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input, ex.Message));
                 }
             }
         }
@@ -148,7 +148,7 @@ namespace MailTls.PowerShell.Commands
                 if (endpoints.Count != 1)
                 {
                     // A bare name means several ports; the certificate must come from the one the user means.
-                    WriteError(CertificateInput.Record(new ArgumentException(FromEndpoint), "EndpointPortRequired", ErrorCategory.InvalidArgument, FromEndpoint,
+                    WriteError(CmdletInput.Record(new ArgumentException(FromEndpoint), "EndpointPortRequired", ErrorCategory.InvalidArgument, FromEndpoint,
                         $"'{FromEndpoint}' names no port. Give host:port or a URI such as imaps://{FromEndpoint}."));
                     return;
                 }
@@ -157,7 +157,7 @@ namespace MailTls.PowerShell.Commands
             }
             catch (EndpointInputException ex)
             {
-                WriteError(CertificateInput.Record(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input, ex.Message));
+                WriteError(CmdletInput.Record(ex, ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input, ex.Message));
                 return;
             }
 
@@ -165,7 +165,7 @@ namespace MailTls.PowerShell.Commands
             if (report.Chain.Count == 0)
             {
                 var why = report.Findings.FirstOrDefault()?.Message ?? "no TLS handshake completed";
-                WriteError(CertificateInput.Record(new IOException(why), "EndpointUnreachable", ErrorCategory.ConnectionError, FromEndpoint,
+                WriteError(CmdletInput.Record(new IOException(why), "EndpointUnreachable", ErrorCategory.ConnectionError, FromEndpoint,
                     $"No certificate could be fetched from '{FromEndpoint}': {why}"));
                 return;
             }
@@ -173,7 +173,7 @@ namespace MailTls.PowerShell.Commands
             var candidate = RootCaCandidate.FromServerChain(report.Chain, AllowSelfSignedLeaf);
             if (candidate == null)
             {
-                WriteError(CertificateInput.Record(new InvalidDataException("root not sent"), "RootNotSent", ErrorCategory.ObjectNotFound, FromEndpoint,
+                WriteError(CmdletInput.Record(new InvalidDataException("root not sent"), "RootNotSent", ErrorCategory.ObjectNotFound, FromEndpoint,
                     $"'{FromEndpoint}' did not send its root certificate (it sent: {string.Join("; ", report.Chain.Select(c => c.Subject))}). " +
                     "Get the root CA file from your provider and use -Path" + (report.Chain.Count == 1 ? ", or add -AllowSelfSignedLeaf for a self-signed server." : ".")));
                 return;
@@ -198,7 +198,7 @@ namespace MailTls.PowerShell.Commands
                 $"Check its fingerprint out of band and pass it: -Thumbprint {RootCaCandidate.DisplayFingerprint(candidate)}";
             if (Console.IsInputRedirected || Host?.UI == null)
             {
-                WriteError(CertificateInput.Record(new InvalidOperationException("no interactive input"), "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
+                WriteError(CmdletInput.Record(new InvalidOperationException("no interactive input"), "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
                 return false;
             }
 
@@ -213,7 +213,7 @@ namespace MailTls.PowerShell.Commands
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                WriteError(CertificateInput.Record(ex, "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
+                WriteError(CmdletInput.Record(ex, "ThumbprintRequired", ErrorCategory.SecurityError, FromEndpoint, refuse));
                 return false;
             }
         }
@@ -226,7 +226,7 @@ namespace MailTls.PowerShell.Commands
                 var target = (object?)source ?? certificate.Subject;
                 if (Thumbprint != null && !RootCaCandidate.Matches(certificate, Thumbprint))
                 {
-                    WriteError(CertificateInput.Record(new InvalidDataException("fingerprint mismatch"), "ThumbprintMismatch", ErrorCategory.SecurityError, target,
+                    WriteError(CmdletInput.Record(new InvalidDataException("fingerprint mismatch"), "ThumbprintMismatch", ErrorCategory.SecurityError, target,
                         $"'{certificate.Subject}' has SHA-256 {RootCaCandidate.DisplayFingerprint(certificate)}, not the -Thumbprint given; nothing was imported."));
                     continue;
                 }
@@ -234,7 +234,7 @@ namespace MailTls.PowerShell.Commands
                 var problem = RootCaCandidate.Check(certificate, AllowSelfSignedLeaf, out var warnings);
                 if (problem != null)
                 {
-                    WriteError(CertificateInput.Record(new InvalidDataException(problem.Message), problem.ErrorId, ErrorCategory.SecurityError, target, problem.Message));
+                    WriteError(CmdletInput.Record(new InvalidDataException(problem.Message), problem.ErrorId, ErrorCategory.SecurityError, target, problem.Message));
                     continue;
                 }
 
@@ -337,7 +337,7 @@ namespace MailTls.PowerShell.Commands
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(CertificateInput.Record(ex, "ExemptionFileUnwritable", ErrorCategory.WriteError, file.Path,
+                    WriteError(CmdletInput.Record(ex, "ExemptionFileUnwritable", ErrorCategory.WriteError, file.Path,
                         $"'{file.Path}' could not be rewritten ({ex.Message}); it is as it was."));
                 }
             }

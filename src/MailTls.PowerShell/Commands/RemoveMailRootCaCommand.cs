@@ -28,7 +28,7 @@ namespace MailTls.PowerShell.Commands
         {
             if (!RootCaCandidate.IsFingerprint(Sha256Fingerprint))
             {
-                WriteError(CertificateInput.Record(new ArgumentException(Sha256Fingerprint), "FingerprintInvalid", ErrorCategory.InvalidArgument, Sha256Fingerprint,
+                WriteError(CmdletInput.Record(new ArgumentException(Sha256Fingerprint), "FingerprintInvalid", ErrorCategory.InvalidArgument, Sha256Fingerprint,
                     $"'{Sha256Fingerprint}' is not a certificate fingerprint. Give the SHA-256 (64 hex digits) or SHA-1 (40) fingerprint, as Get-MailRootCa shows it."));
                 return;
             }

@@ -99,25 +99,12 @@ namespace MailTls.PowerShell.Commands
                 IncludeTranscript = IncludeTranscript,
                 Policy = ProbePolicy.FromName(Policy) ?? ProbePolicy.Baseline,
             };
-            foreach (var root in LoadTrustedRoots())
+            foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
             {
                 options.TrustedRoots.Add(root);
             }
 
-            var servers = new List<System.Net.IPEndPoint>();
-            foreach (var text in DnsServer ?? Array.Empty<string>())
-            {
-                if (!DnsServerAddress.TryParse(text, out var server))
-                {
-                    ThrowTerminatingError(CertificateInput.Record(new ArgumentException(text), "DnsServerInvalid", ErrorCategory.InvalidArgument, text,
-                        $"'{text}' is not a DNS server address. Give an address, optionally with a port: 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53."));
-                }
-
-                servers.Add(server);
-            }
-
-            options.DnsServers = servers;
-
+            options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
             _prober = new EndpointProber(options);
         }
 
@@ -245,24 +232,6 @@ namespace MailTls.PowerShell.Commands
                 {
                     CurrentOperation = outcome.Endpoint.ToString(),
                 });
-            }
-        }
-
-        private IEnumerable<X509Certificate2> LoadTrustedRoots()
-        {
-            foreach (var item in TrustedRootCertificate ?? Array.Empty<object>())
-            {
-                var loaded = CertificateInput.Load(this, item, "TrustedRootCertificate", out var error);
-                if (error != null)
-                {
-                    WriteError(error);
-                    continue;
-                }
-
-                foreach (var root in loaded!)
-                {
-                    yield return root;
-                }
             }
         }
 

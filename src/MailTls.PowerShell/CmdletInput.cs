@@ -7,8 +7,8 @@ using MailTls.Tls;
 
 namespace MailTls.PowerShell
 {
-    /// <summary>Certificates given as X509Certificate2 objects or file paths, with the cmdlets' error records for bad files.</summary>
-    internal static class CertificateInput
+    /// <summary>What several cmdlets take alike (certificates, trusted roots, DNS servers), and their error records.</summary>
+    internal static class CmdletInput
     {
         /// <summary>
         /// Loads one input. Errors are "&lt;prefix&gt;NotFound" (ObjectNotFound), "&lt;prefix&gt;Unreadable" (ReadError) and
@@ -53,6 +53,43 @@ namespace MailTls.PowerShell
             }
 
             return null;
+        }
+
+        /// <summary>The -TrustedRootCertificate values as certificates; a bad one is an error record, and the rest still count.</summary>
+        public static IEnumerable<X509Certificate2> TrustedRoots(PSCmdlet cmdlet, object[]? items)
+        {
+            foreach (var item in items ?? Array.Empty<object>())
+            {
+                var loaded = Load(cmdlet, item, "TrustedRootCertificate", out var error);
+                if (error != null)
+                {
+                    cmdlet.WriteError(error);
+                    continue;
+                }
+
+                foreach (var root in loaded!)
+                {
+                    yield return root;
+                }
+            }
+        }
+
+        /// <summary>The -DnsServer values as endpoints; one that is not an address stops the command (DnsServerInvalid).</summary>
+        public static IReadOnlyList<System.Net.IPEndPoint> DnsServers(PSCmdlet cmdlet, string[]? texts)
+        {
+            var servers = new List<System.Net.IPEndPoint>();
+            foreach (var text in texts ?? Array.Empty<string>())
+            {
+                if (!MailTls.Endpoints.DnsServerAddress.TryParse(text, out var server))
+                {
+                    cmdlet.ThrowTerminatingError(Record(new ArgumentException(text), "DnsServerInvalid", ErrorCategory.InvalidArgument, text,
+                        $"'{text}' is not a DNS server address. Give an address, optionally with a port: 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53."));
+                }
+
+                servers.Add(server);
+            }
+
+            return servers;
         }
 
         public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target, string message) =>
