@@ -240,7 +240,8 @@ namespace MailTls.Endpoints
             }
         }
 
-        private static bool IsHostName(string name) => name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
+        /// <summary>Whether <paramref name="name"/> is a syntactically valid DNS host name.</summary>
+        public static bool IsHostName(string name) => name.Length > 0 && name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
 
         private static void CheckPort(int port, string input)
         {

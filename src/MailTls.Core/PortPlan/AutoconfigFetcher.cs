@@ -106,7 +106,7 @@ namespace MailTls.PortPlan
             }
             catch (HttpRequestException ex)
             {
-                return new AutoconfigResult(url, secure, Array.Empty<AutoconfigServer>(), Innermost(ex).Message);
+                return new AutoconfigResult(url, secure, Array.Empty<AutoconfigServer>(), Failures.Innermost(ex).Message);
             }
             catch (AutoconfigFormatException ex)
             {
@@ -212,14 +212,5 @@ namespace MailTls.PortPlan
             return CertificateEvaluator.IsTrusted(leaf, intermediates, _trustedRoots);
         }
 
-        private static Exception Innermost(Exception ex)
-        {
-            while (ex.InnerException != null)
-            {
-                ex = ex.InnerException;
-            }
-
-            return ex;
-        }
     }
 }

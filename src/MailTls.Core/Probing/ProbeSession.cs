@@ -438,7 +438,7 @@ namespace MailTls.Probing
                     return null;
                 }
 
-                var platformError = Innermost(ex).Message;
+                var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
@@ -610,23 +610,13 @@ namespace MailTls.Probing
             else
             {
                 var said = FirstLine(phase.ReceivedText);
-                findings.Add(FindingCatalog.UnexpectedReply, $"During {what}: {Printable(Innermost(ex).Message)}{(said.Length > 0 ? " The server said: '" + Printable(said) + "'." : string.Empty)}");
+                findings.Add(FindingCatalog.UnexpectedReply, $"During {what}: {Printable(Failures.Innermost(ex).Message)}{(said.Length > 0 ? " The server said: '" + Printable(said) + "'." : string.Empty)}");
             }
         }
 
         /// <summary>What an endpoint can make a phase fail with; never the user's own cancellation, which must propagate.</summary>
         private bool IsProbeFailure(Exception ex) =>
             !_user.IsCancellationRequested && (ex is IOException || ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException);
-
-        private static Exception Innermost(Exception ex)
-        {
-            while (ex.InnerException != null)
-            {
-                ex = ex.InnerException;
-            }
-
-            return ex;
-        }
 
         /// <summary>TLS records start with a content type of 0x14–0x17; a mail greeting is printable text.</summary>
         private static bool LooksLikePlaintext(byte[] received)

@@ -73,7 +73,7 @@ namespace MailTls.Tls
             var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots);
             report.ChainTrusted = trusted;
             report.ChainStatus = status.Select(s => s.ToString()).ToArray();
-            var selfSigned = IsSelfSigned(leaf);
+            var selfSigned = CertificateFacts.IsSelfSigned(leaf);
             if (!trusted)
             {
                 if (selfSigned)
@@ -122,7 +122,7 @@ namespace MailTls.Tls
                 findings.Add(FindingCatalog.WeakKey, $"The key is {keyAlgorithm} {keySize} bits.");
             }
 
-            var weak = tls.ServerCertificates.Where(c => !IsSelfSigned(c) && WeakSignatureOids.Contains(c.SignatureAlgorithm.Value ?? string.Empty)).ToArray();
+            var weak = tls.ServerCertificates.Where(c => !CertificateFacts.IsSelfSigned(c) && WeakSignatureOids.Contains(c.SignatureAlgorithm.Value ?? string.Empty)).ToArray();
             if (weak.Length > 0)
             {
                 findings.Add(FindingCatalog.Sha1Signature, string.Join("; ", weak.Select(c => $"'{c.Subject}' is signed with {c.SignatureAlgorithm.FriendlyName}")) + ".");
@@ -212,9 +212,6 @@ namespace MailTls.Tls
 
             return flags;
         }
-
-        private static bool IsSelfSigned(X509Certificate2 certificate) =>
-            certificate.SubjectName.RawData.SequenceEqual(certificate.IssuerName.RawData);
 
         private static string RootSubject(IReadOnlyList<X509Certificate2> presented) => presented[presented.Count - 1].Issuer;
 

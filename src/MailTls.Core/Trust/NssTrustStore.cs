@@ -63,7 +63,7 @@ namespace MailTls.Trust
         public async Task<StoreChange> AddAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
         {
             var nickname = NicknameFor(certificate);
-            var isCa = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority == true;
+            var isCa = CertificateFacts.IsCa(certificate);
             var present = await FindAsync(certificate, cancellationToken).ConfigureAwait(false);
             if (present == nickname && await TrustedAsync(nickname, isCa, cancellationToken).ConfigureAwait(false))
             {

@@ -46,16 +46,16 @@ namespace MailTls.Trust
                     $"'{certificate.Subject}' comes with its private key. Import only the certificate (a .crt, .cer or .pem file without the key); never hand a private key to a trust store.");
             }
 
-            var basic = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
-            var selfSigned = certificate.SubjectName.RawData.SequenceEqual(certificate.IssuerName.RawData);
-            if (basic?.CertificateAuthority != true && !(allowSelfSignedLeaf && selfSigned))
+            var isCa = CertificateFacts.IsCa(certificate);
+            var selfSigned = CertificateFacts.IsSelfSigned(certificate);
+            if (!isCa && !(allowSelfSignedLeaf && selfSigned))
             {
                 return new RootCaProblem("CertificateNotCa",
                     $"'{certificate.Subject}' is not a CA certificate (no basic constraints CA=true). Import your provider's root CA" +
                     (selfSigned ? ", or add -AllowSelfSignedLeaf to trust this self-signed server certificate itself." : "; a server certificate issued by a CA is trusted through that CA."));
             }
 
-            if (basic?.CertificateAuthority == true && !selfSigned)
+            if (isCa && !selfSigned)
             {
                 return new RootCaProblem("CertificateNotRoot",
                     $"'{certificate.Subject}' is an intermediate CA (issued by '{certificate.Issuer}'), not a root: stores anchor trust on roots. Import the root that issued it.");
@@ -126,13 +126,12 @@ namespace MailTls.Trust
         public static X509Certificate2? FromServerChain(IReadOnlyList<X509Certificate2> chain, bool allowSelfSignedLeaf)
         {
             var last = chain.Count > 0 ? chain[chain.Count - 1] : null;
-            if (last == null || !last.SubjectName.RawData.SequenceEqual(last.IssuerName.RawData))
+            if (last == null || !CertificateFacts.IsSelfSigned(last))
             {
                 return null;
             }
 
-            var isCa = last.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault()?.CertificateAuthority == true;
-            return isCa || (allowSelfSignedLeaf && chain.Count == 1) ? last : null;
+            return CertificateFacts.IsCa(last) || (allowSelfSignedLeaf && chain.Count == 1) ? last : null;
         }
 
         /// <summary>The SHA-256 fingerprint, hex, upper case.</summary>

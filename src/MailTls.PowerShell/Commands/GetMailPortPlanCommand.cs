@@ -93,7 +93,7 @@ namespace MailTls.PowerShell.Commands
             var input = (ParameterSetName switch { ByDomainSet => Domain, ByHostSet => HostName, _ => EmailAddress }).Trim();
             if (ParameterSetName == ByHostSet)
             {
-                if (!IsHostName(input))
+                if (!EndpointParser.IsHostName(input))
                 {
                     WriteInvalid(input, "HostNameInvalid", $"'{input}' is not a host name. Give the server's name, such as mail.example.com.");
                     return;
@@ -106,7 +106,7 @@ namespace MailTls.PowerShell.Commands
             {
                 var at = input.LastIndexOf('@');
                 domain = input.Substring(at + 1);
-                if (at == 0 || input.IndexOf('@') != at || !IsHostName(domain) || !domain.Contains("."))
+                if (at == 0 || input.IndexOf('@') != at || !EndpointParser.IsHostName(domain) || !domain.Contains("."))
                 {
                     WriteInvalid(input, "EmailAddressInvalid", $"'{input}' is not an email address. Give one such as alice@example.com, or the domain alone with -Domain.");
                     return;
@@ -117,7 +117,7 @@ namespace MailTls.PowerShell.Commands
             else
             {
                 domain = input;
-                if (!IsHostName(domain) || !domain.Contains("."))
+                if (!EndpointParser.IsHostName(domain) || !domain.Contains("."))
                 {
                     WriteInvalid(input, "DomainInvalid", $"'{input}' is not a mail domain. Give one such as example.com, or an address such as alice@example.com.");
                     return;
@@ -148,6 +148,5 @@ namespace MailTls.PowerShell.Commands
         private void WriteInvalid(string input, string errorId, string message) =>
             WriteError(CmdletInput.Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, input, message));
 
-        private static bool IsHostName(string name) => name.Length > 0 && name.Length <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
     }
 }
