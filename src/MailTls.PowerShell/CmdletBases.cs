@@ -19,6 +19,10 @@ namespace MailTls.PowerShell
         protected override void StopProcessing() => _cts.Cancel();
 
         /// <inheritdoc />
+        /// <remarks>
+        /// Work still in flight (after Ctrl+C) ends on the cancelled token. The source is left to the garbage collector:
+        /// that work may still touch it while it unwinds.
+        /// </remarks>
         public void Dispose() => _cts.Cancel();
 
         /// <summary>Waits for the core, giving up at once on Ctrl+C.</summary>

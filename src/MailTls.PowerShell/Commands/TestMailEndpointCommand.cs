@@ -17,10 +17,9 @@ namespace MailTls.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "MailEndpoint")]
     [OutputType(typeof(EndpointReport), typeof(bool))]
-    public sealed class TestMailEndpointCommand : PSCmdlet, IDisposable
+    public sealed class TestMailEndpointCommand : AsyncCmdlet
     {
         private readonly BlockingCollection<Outcome> _finished = new BlockingCollection<Outcome>();
-        private readonly CancellationTokenSource _cts = new CancellationTokenSource();
         private EndpointProber? _prober;
         private int _inFlight;
         private int _done;
@@ -147,22 +146,11 @@ namespace MailTls.PowerShell.Commands
             WriteProgress(new ProgressRecord(0, "Test-MailEndpoint", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        /// <inheritdoc />
-        protected override void StopProcessing() => _cts.Cancel();
-
-        /// <inheritdoc />
-        public void Dispose()
-        {
-            // Probes still in flight (after Ctrl+C) end on the cancelled token. The token source and the queue are
-            // left to the garbage collector: those probes may still touch them while they unwind.
-            _cts.Cancel();
-        }
-
         private void Start(MailEndpoint endpoint)
         {
             _inFlight++;
             var prober = _prober!;
-            var token = _cts.Token;
+            var token = Cancellation;
             var expand = AllAddresses.IsPresent;
             _ = Task.Run(async () =>
             {
@@ -195,7 +183,7 @@ namespace MailTls.PowerShell.Commands
                 {
                     try
                     {
-                        outcome = _finished.Take(_cts.Token);
+                        outcome = _finished.Take(Cancellation);
                     }
                     catch (OperationCanceledException)
                     {
