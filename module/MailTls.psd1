@@ -10,7 +10,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
-    CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa')
+    CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa',
+                            'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

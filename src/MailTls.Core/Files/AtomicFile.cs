@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace MailTls.Files
@@ -16,18 +18,34 @@ namespace MailTls.Files
         /// <param name="path">The file.</param>
         /// <param name="content">The new content.</param>
         /// <param name="backupDirectory">Where the backup goes; null: beside the file.</param>
+        /// <param name="backupSuffix">The backup's suffix (Undo-ClientSsl keeps its own, so it never restores its own backups).</param>
+        /// <param name="beforeRename">Called with the temporary file just before the rename (tests inject a crash there).</param>
         /// <returns>The backup's path, or null when there was no file to back up.</returns>
         /// <exception cref="IOException">Writing, renaming or the read-back check failed; the original is back in place.</exception>
         /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
-        public static string? Write(string path, byte[] content, string? backupDirectory = null)
+        public static string? Write(string path, byte[] content, string? backupDirectory = null, string backupSuffix = BackupSuffix, Action<string>? beforeRename = null)
+        {
+            var full = Path.GetFullPath(path);
+            var backup = File.Exists(full) ? Backup(full, backupDirectory, backupSuffix) : null;
+            Replace(full, content, backup, beforeRename);
+            return backup;
+        }
+
+        /// <summary>
+        /// Replaces <paramref name="path"/> with <paramref name="content"/> like <see cref="Write"/>, with a backup taken
+        /// earlier (or none): one backup per file and command, however many changes it makes.
+        /// </summary>
+        /// <param name="path">The file.</param>
+        /// <param name="content">The new content.</param>
+        /// <param name="backup">The backup to restore from if the read-back check fails; null: the content before this write.</param>
+        /// <param name="beforeRename">Called with the temporary file just before the rename.</param>
+        /// <exception cref="IOException">Writing, renaming or the read-back check failed; the original is back in place.</exception>
+        /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
+        public static void Replace(string path, byte[] content, string? backup, Action<string>? beforeRename = null)
         {
             var full = Path.GetFullPath(path);
             var directory = Path.GetDirectoryName(full) ?? ".";
-            string? backup = null;
-            if (File.Exists(full))
-            {
-                backup = Backup(full, backupDirectory);
-            }
+            var previous = File.Exists(full) ? File.ReadAllBytes(full) : null;
 
             var temporary = Path.Combine(directory, "." + Path.GetFileName(full) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".tmp");
             try
@@ -39,12 +57,14 @@ namespace MailTls.Files
                 }
 #if NET
                 // Keep the file's permissions (a private profile file stays private).
-                if (backup != null && !OperatingSystem.IsWindows())
+                if (previous != null && !OperatingSystem.IsWindows())
                 {
-                    File.SetUnixFileMode(temporary, File.GetUnixFileMode(backup));
+                    File.SetUnixFileMode(temporary, File.GetUnixFileMode(full));
+                    FileOwner.Copy(full, temporary);
                 }
 #endif
-                Replace(temporary, full);
+                beforeRename?.Invoke(temporary);
+                Rename(temporary, full);
             }
             catch
             {
@@ -55,33 +75,65 @@ namespace MailTls.Files
             var written = File.ReadAllBytes(full);
             if (!AreEqual(written, content))
             {
-                if (backup != null)
+                if (previous != null)
                 {
-                    File.Copy(backup, full, overwrite: true);
+                    File.WriteAllBytes(full, previous);
                 }
 
-                throw new IOException($"'{full}' did not read back as written; the previous version was put back from '{backup}'.");
+                throw new IOException($"'{full}' did not read back as written; the previous version was put back{(backup != null ? $" (a backup is at '{backup}')" : string.Empty)}.");
             }
-
-            return backup;
         }
 
         /// <summary>Writes text as UTF-8 without a byte-order mark.</summary>
         public static string? WriteText(string path, string content, string? backupDirectory = null) =>
             Write(path, new UTF8Encoding(false).GetBytes(content), backupDirectory);
 
-        /// <summary>Copies <paramref name="path"/> to a timestamped backup and returns its path.</summary>
-        public static string Backup(string path, string? backupDirectory = null)
+        /// <summary>The suffix of the backups taken before a change.</summary>
+        public const string BackupSuffix = ".mailtls-backup";
+
+        /// <summary>The suffix of the backups taken before an undo.</summary>
+        public const string UndoSuffix = ".mailtls-undo-backup";
+
+        /// <summary>Copies <paramref name="path"/> to a timestamped backup (permissions kept) and returns its path.</summary>
+        public static string Backup(string path, string? backupDirectory = null, string suffix = BackupSuffix)
         {
             var directory = backupDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
             Directory.CreateDirectory(directory);
             var stamp = DateTime.UtcNow.ToString("yyyyMMddTHHmmssfffZ", CultureInfo.InvariantCulture);
-            var backup = Path.Combine(directory, Path.GetFileName(path) + "." + stamp + ".mailtls-backup");
+            var backup = Path.Combine(directory, Path.GetFileName(path) + "." + stamp + suffix);
+            for (var n = 2; File.Exists(backup); n++)
+            {
+                backup = Path.Combine(directory, Path.GetFileName(path) + "." + stamp + "-" + n.ToString(CultureInfo.InvariantCulture) + suffix);
+            }
+
             File.Copy(path, backup, overwrite: false);
+#if NET
+            if (!OperatingSystem.IsWindows())
+            {
+                FileOwner.Copy(path, backup);
+            }
+#endif
             return backup;
         }
 
-        private static void Replace(string source, string destination)
+        /// <summary>The change backups of a file beside it, newest first.</summary>
+        public static IReadOnlyList<string> Backups(string path)
+        {
+            var full = Path.GetFullPath(path);
+            var directory = Path.GetDirectoryName(full) ?? ".";
+            if (!Directory.Exists(directory))
+            {
+                return Array.Empty<string>();
+            }
+
+            var prefix = Path.GetFileName(full) + ".";
+            return Directory.GetFiles(directory, prefix + "*" + BackupSuffix)
+                .Where(f => Path.GetFileName(f).Length > prefix.Length + BackupSuffix.Length && char.IsDigit(Path.GetFileName(f)[prefix.Length]))
+                .OrderByDescending(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .ToArray();
+        }
+
+        private static void Rename(string source, string destination)
         {
 #if NET
             File.Move(source, destination, overwrite: true);

@@ -143,6 +143,26 @@ namespace MailTls.Policy
             "This machine's TLS library refused the server, so the probe observed the handshake with its own TLS stack (BouncyCastle) and sent no mail commands over it.",
             "Nothing to do on this machine; the other findings say what to fix on the server.");
 
+        // A mail client's account settings (Get-ClientSsl).
+        internal static readonly FindingDefinition ClientPlaintext = Define("MTLS080", "ClientPlaintext", F, F,
+            "The account connects without TLS: its password and its mail cross the network readable by anyone on the path.",
+            "Switch it to SSL/TLS: Set-ClientSsl -Security Implicit (or StartTls), after checking the server with Test-MailEndpoint.");
+        internal static readonly FindingDefinition ClientTlsOpportunistic = Define("MTLS081", "ClientTlsOpportunistic", F, F,
+            "The account uses TLS only when the server offers STARTTLS; an attacker on the path can remove the offer and read the session.",
+            "Make TLS required: Set-ClientSsl -Security StartTls (or Implicit).");
+        internal static readonly FindingDefinition ClientPortModeMismatch = Define("MTLS082", "ClientPortModeMismatch", W, F,
+            "The port does not fit the security mode (SSL on a STARTTLS port such as 143, or STARTTLS or plaintext on an SSL port such as 993): the connection fails or is not what the setting says.",
+            "Set mode and port together: Set-ClientSsl -Security Implicit|StartTls picks the matching port (993/995/465 for SSL, 143/110/587 for STARTTLS).");
+        internal static readonly FindingDefinition ClientPollTooOften = Define("MTLS083", "ClientPollTooOften", W, W,
+            "The client checks for new mail more often than every 5 minutes; servers may throttle or block it.",
+            "Check every 10 to 15 minutes, or use IMAP IDLE where the client has it.");
+        internal static readonly FindingDefinition ClientCertificateCheckOff = Define("MTLS084", "ClientCertificateCheckOff", F, F,
+            "The client is told not to verify the server's certificate: TLS then does not stop an attacker who presents their own.",
+            "Turn certificate checking back on; if the server uses a private CA, import it (Import-MailRootCa) instead of disabling the check.");
+        internal static readonly FindingDefinition ClientTlsUnsupported = Define("MTLS085", "ClientTlsUnsupported", W, F,
+            "This client version cannot use SSL/TLS for this protocol (for example Netscape 4.7x: IMAP only, not POP3).",
+            "Upgrade the client, or use a protocol it can secure (IMAP instead of POP3).");
+
         private static List<FindingDefinition>? all;
 
         /// <summary>Every finding, by id.</summary>

@@ -69,41 +69,8 @@ namespace MailTls.Trust
                 .ToArray();
         }
 
-        /// <summary>
-        /// Whether the mail client has the profile open (Thunderbird's "lock" symlink on Linux and macOS, a held
-        /// parent.lock on Windows): it would overwrite a change to cert_override.txt from memory when it next saves.
-        /// </summary>
-        public static bool IsProfileInUse(string profile)
-        {
-            if (!Directory.Exists(profile))
-            {
-                return false;
-            }
-
-            if (!IsWindows)
-            {
-                // The symlink points at "host:+pid", which does not exist: only an entry listing sees it.
-                return Directory.EnumerateFileSystemEntries(profile).Any(e => Path.GetFileName(e) == "lock");
-            }
-
-            var parentLock = Path.Combine(profile, "parent.lock");
-            if (!File.Exists(parentLock))
-            {
-                return false;
-            }
-
-            try
-            {
-                using (new FileStream(parentLock, FileMode.Open, FileAccess.Read, FileShare.None))
-                {
-                    return false;
-                }
-            }
-            catch (IOException)
-            {
-                return true;
-            }
-        }
+        /// <summary>Whether the mail client has the profile open: it would overwrite a change to cert_override.txt from memory when it next saves.</summary>
+        public static bool IsProfileInUse(string profile) => Clients.MozillaProfiles.IsInUse(profile);
 
         private static string CheckProfile(string path)
         {

@@ -1,0 +1,473 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using MailTls.Files;
+using MailTls.Policy;
+
+namespace MailTls.Clients
+{
+    /// <summary>Which clients' settings to read, and where.</summary>
+    public sealed class ClientQuery
+    {
+        /// <summary>The clients; none: every client MailTls knows.</summary>
+        public IReadOnlyList<MailClient>? Clients { get; set; }
+
+        /// <summary>Files or profile folders to read instead of the default locations.</summary>
+        public IReadOnlyList<string>? Paths { get; set; }
+
+        /// <summary>Every user's home on the machine instead of the current user's.</summary>
+        public bool AllUsers { get; set; }
+
+        /// <summary>The client's version when the settings do not say it (Netscape 4.7x).</summary>
+        public string? ClientVersion { get; set; }
+    }
+
+    /// <summary>What a read found: the accounts, and the settings that could not be read.</summary>
+    public sealed class ClientReadResult
+    {
+        internal ClientReadResult(IReadOnlyList<ClientAccount> accounts, IReadOnlyList<ClientConfigException> errors)
+        {
+            Accounts = accounts;
+            Errors = errors;
+        }
+
+        /// <summary>The accounts, in file order.</summary>
+        public IReadOnlyList<ClientAccount> Accounts { get; }
+
+        /// <summary>Files that could not be read (malformed, unrecognised, missing).</summary>
+        public IReadOnlyList<ClientConfigException> Errors { get; }
+    }
+
+    /// <summary>What Set-ClientSsl would change for one account: the target, every setting before → after, and the warnings.</summary>
+    public sealed class ClientSslPlan
+    {
+        internal ClientSslPlan(ClientAccount account, MailSecurity security, int port, string hostName, IReadOnlyList<ClientSslChange> changes, IReadOnlyList<string> warnings)
+        {
+            Account = account;
+            Security = security;
+            Port = port;
+            HostName = hostName;
+            Changes = changes;
+            Warnings = warnings;
+        }
+
+        /// <summary>The account as it is now.</summary>
+        public ClientAccount Account { get; }
+
+        /// <summary>The mode it goes to.</summary>
+        public MailSecurity Security { get; }
+
+        /// <summary>The port it goes to.</summary>
+        public int Port { get; }
+
+        /// <summary>The server it goes to.</summary>
+        public string HostName { get; }
+
+        /// <summary>Each setting that changes; empty when the account is there already.</summary>
+        public IReadOnlyList<ClientSslChange> Changes { get; }
+
+        /// <summary>What the user should know first (POP3 may download all mail again, a client version's limits).</summary>
+        public IReadOnlyList<string> Warnings { get; }
+    }
+
+    /// <summary>
+    /// Reads mail clients' accounts and switches them to SSL/TLS, the same safe way for every format: plan the text
+    /// edits, refuse while the client runs, back up, write atomically (keeping permissions and owner), read back and
+    /// verify, and put the file back if the result is not what was planned. One engine takes one backup per file,
+    /// before its first change, so Undo-ClientSsl puts back the state before the whole command.
+    /// </summary>
+    public sealed class ClientSslEngine
+    {
+        private const int MinimumCheckMinutes = 5;
+        private readonly IReadOnlyList<ClientConfigurator> _configurators;
+        private readonly Dictionary<string, string?> _backups = new Dictionary<string, string?>(StringComparer.Ordinal);
+
+        /// <summary>An engine over every client MailTls knows.</summary>
+        public ClientSslEngine()
+            : this(ClientConfigurators.All)
+        {
+        }
+
+        internal ClientSslEngine(IReadOnlyList<ClientConfigurator> configurators) => _configurators = configurators;
+
+        /// <summary>A hook between the temporary file and the rename (tests inject a crash there).</summary>
+        internal Action<string>? BeforeRename { get; set; }
+
+        /// <summary>The accounts the query names.</summary>
+        /// <param name="query">Clients and locations.</param>
+        /// <returns>Accounts and per-file errors.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
+        public ClientReadResult Read(ClientQuery query)
+        {
+            if (query == null)
+            {
+                throw new ArgumentNullException(nameof(query));
+            }
+
+            var accounts = new List<ClientAccount>();
+            var errors = new List<ClientConfigException>();
+            foreach (var (configurator, location) in Locations(query, errors))
+            {
+                try
+                {
+                    accounts.AddRange(configurator.Read(location).Select(r => ToAccount(configurator.Client, location, r)));
+                }
+                catch (ClientConfigException ex)
+                {
+                    errors.Add(ex);
+                }
+                catch (IOException ex)
+                {
+                    errors.Add(new ClientConfigException("ConfigUnreadable", location.Path, $"'{location.Path}' could not be read: {ex.Message}", ex));
+                }
+                catch (UnauthorizedAccessException ex)
+                {
+                    errors.Add(new ClientConfigException("ConfigAccessDenied", location.Path, $"'{location.Path}' could not be read: {ex.Message} Run as its owner, or as root for -AllUsers.", ex));
+                }
+            }
+
+            return new ClientReadResult(accounts, errors);
+        }
+
+        /// <summary>What switching an account to a mode (and port, and host) would change, read fresh from its file.</summary>
+        /// <param name="account">The account (from <see cref="Read"/>; only its client, file and key are used).</param>
+        /// <param name="security">The mode.</param>
+        /// <param name="port">The port; null: the table's port for the mode.</param>
+        /// <param name="hostName">A new server; null: keep it.</param>
+        /// <param name="force">Allow plaintext.</param>
+        /// <param name="clientVersion">The client's version when the settings do not say it.</param>
+        /// <returns>The plan.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="account"/> is null.</exception>
+        /// <exception cref="ClientConfigException">The port contradicts the mode, plaintext without force, the client version cannot, the account is gone.</exception>
+        public ClientSslPlan Plan(ClientAccount account, MailSecurity security, int? port, string? hostName, bool force, string? clientVersion = null)
+        {
+            if (account == null)
+            {
+                throw new ArgumentNullException(nameof(account));
+            }
+
+            var (configurator, location, current) = Fresh(account, clientVersion);
+            var target = new AccountTarget(security, PortModeRule.PortFor(current.Protocol, security, port, force, Describe(current)), hostName);
+            var edits = configurator.Plan(location, current.Key, target);
+            var warnings = new List<string>();
+            if (edits.Count > 0 && current.Protocol == MailProtocol.Pop3 && current.Security != security)
+            {
+                warnings.Add($"{Describe(current)} is a POP3 account: some clients download every message on the server again after the switch. Empty or archive the server's inbox first if that would be a problem.");
+            }
+
+            if (edits.Count > 0 && current.TlsUnsupported != null && security != MailSecurity.None)
+            {
+                warnings.Add(current.TlsUnsupported);
+            }
+
+            var fresh = ToAccount(configurator.Client, location, current);
+            var changes = edits.Select(e => new ClientSslChange(fresh.Client, fresh.Account, fresh.Role, fresh.Protocol, e.Path, e.Setting, e.Before, e.After, null)).ToArray();
+            return new ClientSslPlan(fresh, security, target.Port, hostName ?? current.HostName, changes, warnings);
+        }
+
+        /// <summary>Writes a plan: refuses while the client runs (unless forced), backs up, writes atomically, verifies.</summary>
+        /// <param name="plan">The plan from <see cref="Plan"/>.</param>
+        /// <param name="force">Write even while the client runs.</param>
+        /// <param name="clientVersion">The client's version when the settings do not say it.</param>
+        /// <returns>The settings changed, with their backups; empty when nothing had to change.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="plan"/> is null.</exception>
+        /// <exception cref="ClientConfigException">The client runs, the write or the check failed (the original is back).</exception>
+        /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
+        public IReadOnlyList<ClientSslChange> Apply(ClientSslPlan plan, bool force, string? clientVersion = null)
+        {
+            if (plan == null)
+            {
+                throw new ArgumentNullException(nameof(plan));
+            }
+
+            var (configurator, location, current) = Fresh(plan.Account, clientVersion);
+            var target = new AccountTarget(plan.Security, plan.Port, plan.HostName == current.HostName ? null : plan.HostName);
+            var edits = configurator.Plan(location, current.Key, target);
+            if (edits.Count == 0)
+            {
+                return Array.Empty<ClientSslChange>();
+            }
+
+            var running = force ? null : configurator.RunningReason(location);
+            if (running != null)
+            {
+                throw new ClientConfigException(location.Profile != null ? "ProfileLocked" : "ClientRunning", location.Profile ?? location.Path,
+                    $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
+            }
+
+            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal).Where(IsReadOnly))
+            {
+                throw new ClientConfigException("ConfigReadOnly", path,
+                    $"'{path}' is read-only, so it is left as it is (a read-only settings file is often meant to stop the client from changing it). Make it writable (chmod u+w) and run the command again.");
+            }
+
+            var backups = WriteAll(edits, out var originals);
+            try
+            {
+                Verify(configurator, location, current.Key, target);
+            }
+            catch
+            {
+                Restore(originals);
+                throw;
+            }
+
+            var account = ToAccount(configurator.Client, location, current);
+            return edits.Select(e => new ClientSslChange(account.Client, account.Account, account.Role, account.Protocol, e.Path, e.Setting, e.Before, e.After, backups[e.Path]))
+                .ToArray();
+        }
+
+        /// <summary>The newest backup Set-ClientSsl took of a file, or null.</summary>
+        /// <param name="path">The settings file.</param>
+        /// <returns>The backup's path.</returns>
+        public static string? NewestBackup(string path) => AtomicFile.Backups(path).FirstOrDefault();
+
+        /// <summary>Puts the newest backup of a file back (the current file is kept as an undo backup first).</summary>
+        /// <param name="path">The settings file.</param>
+        /// <param name="force">Write even while the client runs.</param>
+        /// <returns>The account settings the restore changed back (empty when the file already had that content, or holds no accounts).</returns>
+        /// <exception cref="ClientConfigException">There is no backup, or the client runs.</exception>
+        /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
+        public IReadOnlyList<ClientSslChange> Undo(string path, bool force)
+        {
+            var backup = NewestBackup(path)
+                ?? throw new ClientConfigException("BackupNotFound", path,
+                    $"There is no Set-ClientSsl backup of '{path}' (they sit beside the file as <name>.<time>.mailtls-backup). Nothing was changed.");
+            var content = File.ReadAllBytes(backup);
+            if (File.Exists(path) && File.ReadAllBytes(path).SequenceEqual(content))
+            {
+                return Array.Empty<ClientSslChange>();
+            }
+
+            var owner = _configurators.Select(c => (Configurator: c, Location: c.Recognize(path))).FirstOrDefault(p => p.Location != null);
+            var running = force || owner.Location == null ? null : owner.Configurator.RunningReason(owner.Location);
+            if (running != null)
+            {
+                throw new ClientConfigException(owner.Location!.Profile != null ? "ProfileLocked" : "ClientRunning", path,
+                    $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
+            }
+
+            var before = owner.Location == null ? Array.Empty<AccountRecord>() : SafeRead(owner.Configurator, owner.Location);
+            AtomicFile.Write(path, content, backupSuffix: AtomicFile.UndoSuffix, beforeRename: BeforeRename);
+            if (owner.Location == null)
+            {
+                // Not a file MailTls reads accounts from: restored, with no account settings to list.
+                return Array.Empty<ClientSslChange>();
+            }
+
+            var changes = new List<ClientSslChange>();
+            foreach (var after in SafeRead(owner.Configurator, owner.Location))
+            {
+                var old = before.FirstOrDefault(b => b.Key == after.Key && b.Role == after.Role);
+                foreach (var (setting, was, now) in new[]
+                {
+                    ("Security", old?.Security.ToString(), after.Security.ToString()),
+                    ("Port", old?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), after.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ("HostName", old?.HostName, after.HostName),
+                })
+                {
+                    if (was != now)
+                    {
+                        changes.Add(new ClientSslChange(owner.Configurator.Client, after.Account, after.Role, after.Protocol, path, setting, was, now, backup));
+                    }
+                }
+            }
+
+            return changes;
+        }
+
+        private static IReadOnlyList<AccountRecord> SafeRead(ClientConfigurator configurator, ConfigLocation location)
+        {
+            try
+            {
+                return configurator.Read(location);
+            }
+            catch (ClientConfigException)
+            {
+                return Array.Empty<AccountRecord>();
+            }
+        }
+
+        /// <summary>Writes each file of the edits; returns each file's backup (one per file for the engine's life, so one command makes one).</summary>
+        private Dictionary<string, string?> WriteAll(IReadOnlyList<SettingEdit> edits, out Dictionary<string, byte[]?> originals)
+        {
+            originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+            var backups = new Dictionary<string, string?>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var file in edits.GroupBy(e => e.Path))
+                {
+                    var original = ConfigText.Read(file.Key);
+                    originals[file.Key] = original.Exists ? File.ReadAllBytes(file.Key) : null;
+                    var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit));
+                    if (!_backups.TryGetValue(file.Key, out var backup))
+                    {
+                        backup = original.Exists ? AtomicFile.Backup(file.Key) : null;
+                        _backups[file.Key] = backup;
+                    }
+
+                    backups[file.Key] = backup;
+                    AtomicFile.Replace(file.Key, ConfigText.Encode(file.Key, text), backup, BeforeRename);
+                }
+            }
+            catch (IOException ex)
+            {
+                Restore(originals);
+                throw new ClientConfigException("ConfigWriteFailed", edits[0].Path, $"Writing the settings failed; the files are as they were. ({ex.Message})", ex);
+            }
+            catch
+            {
+                Restore(originals);
+                throw;
+            }
+
+            return backups;
+        }
+
+        private static bool IsReadOnly(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            if ((File.GetAttributes(path) & FileAttributes.ReadOnly) != 0)
+            {
+                return true;
+            }
+#if NET
+            return !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & UnixFileMode.UserWrite) == 0;
+#else
+            return false;
+#endif
+        }
+
+        /// <summary>Puts back what the files held before this change (not the command's first backup: earlier changes stay).</summary>
+        private static void Restore(Dictionary<string, byte[]?> originals)
+        {
+            foreach (var pair in originals)
+            {
+                if (pair.Value != null)
+                {
+                    if (!File.Exists(pair.Key) || !File.ReadAllBytes(pair.Key).SequenceEqual(pair.Value))
+                    {
+                        AtomicFile.Replace(pair.Key, pair.Value, null);
+                    }
+                }
+                else
+                {
+                    File.Delete(pair.Key);
+                }
+            }
+        }
+
+        private static void Verify(ClientConfigurator configurator, ConfigLocation location, string key, AccountTarget target)
+        {
+            var after = configurator.Read(location).FirstOrDefault(r => r.Key == key);
+            if (after == null || after.Security != target.Security || after.Port != target.Port
+                || (target.HostName != null && !string.Equals(after.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ClientConfigException("ConfigVerifyFailed", location.Path,
+                    $"After writing, '{location.Path}' did not read back as planned (account {key}); the previous version was put back. Please report this to the MailTls project.");
+            }
+        }
+
+        private (ClientConfigurator, ConfigLocation, AccountRecord) Fresh(ClientAccount account, string? clientVersion)
+        {
+            var configurator = _configurators.First(c => c.Client == account.Client);
+            var location = configurator.Recognize(account.Profile ?? account.ConfigPath)
+                ?? throw new ClientConfigException("ConfigNotFound", account.ConfigPath, $"'{account.ConfigPath}' is gone or no longer holds {account.Client} settings.");
+            location = WithVersion(location, clientVersion);
+            var current = configurator.Read(location).FirstOrDefault(r => r.Key == account.AccountKey)
+                ?? throw new ClientConfigException("AccountNotFound", account.ConfigPath,
+                    $"The account '{account.Account}' ({account.AccountKey}) is no longer in '{account.ConfigPath}'. Run Get-ClientSsl again.");
+            return (configurator, location, current);
+        }
+
+        private IEnumerable<(ClientConfigurator, ConfigLocation)> Locations(ClientQuery query, List<ClientConfigException> errors)
+        {
+            var configurators = _configurators.Where(c => query.Clients == null || query.Clients.Count == 0 || query.Clients.Contains(c.Client)).ToArray();
+            if (query.Paths != null && query.Paths.Count > 0)
+            {
+                foreach (var path in query.Paths)
+                {
+                    if (!File.Exists(path) && !Directory.Exists(path))
+                    {
+                        errors.Add(new ClientConfigException("ConfigNotFound", path, $"'{path}' does not exist. Give a client's settings file or profile folder."));
+                        continue;
+                    }
+
+                    var found = configurators.Select(c => (Configurator: c, Location: c.Recognize(path))).Where(p => p.Location != null).ToArray();
+                    if (found.Length == 0)
+                    {
+                        errors.Add(new ClientConfigException("ConfigNotRecognized", path,
+                            $"'{path}' is not a settings file or profile folder of {(configurators.Length == 1 ? configurators[0].Client.ToString() : "a client MailTls knows")}. Name the client with -Client, or give its file (prefs.js, .msmtprc, .fetchmailrc, …)."));
+                    }
+
+                    // A Mozilla profile is claimed by Thunderbird, SeaMonkey and Netscape alike; the first (or the one asked for) reads it.
+                    foreach (var (configurator, location) in found.Take(1))
+                    {
+                        yield return (configurator, WithVersion(location!, query.ClientVersion));
+                    }
+                }
+
+                yield break;
+            }
+
+            var homes = query.AllUsers ? UserHome.All() : new[] { UserHome.Current() };
+            foreach (var home in homes)
+            {
+                foreach (var configurator in configurators)
+                {
+                    foreach (var location in configurator.Locate(home))
+                    {
+                        yield return (configurator, WithVersion(location, query.ClientVersion));
+                    }
+                }
+            }
+        }
+
+        private static ConfigLocation WithVersion(ConfigLocation location, string? version) =>
+            version == null ? location : new ConfigLocation(location.Path, location.Profile, version);
+
+        private static string Describe(AccountRecord record) => $"'{record.Account}' ({record.Protocol} {record.HostName})";
+
+        private static ClientAccount ToAccount(MailClient client, ConfigLocation location, AccountRecord record)
+        {
+            var findings = new FindingList(ProbePolicy.Baseline);
+            if (record.Opportunistic)
+            {
+                findings.Add(FindingCatalog.ClientTlsOpportunistic);
+            }
+            else if (record.Security == MailSecurity.None)
+            {
+                findings.Add(FindingCatalog.ClientPlaintext);
+            }
+
+            if (PortModeRule.Contradicts(record.Protocol, record.Security, record.Port))
+            {
+                findings.Add(FindingCatalog.ClientPortModeMismatch, $"({record.Security} on port {record.Port}.)");
+            }
+
+            if (record.CheckIntervalMinutes is int minutes && minutes < MinimumCheckMinutes)
+            {
+                findings.Add(FindingCatalog.ClientPollTooOften, $"(Every {minutes} minute{(minutes == 1 ? "" : "s")}.)");
+            }
+
+            if (record.CertificateCheckOff)
+            {
+                findings.Add(FindingCatalog.ClientCertificateCheckOff);
+            }
+
+            if (record.TlsUnsupported != null)
+            {
+                findings.Add(FindingCatalog.ClientTlsUnsupported, record.TlsUnsupported);
+            }
+
+            var sorted = findings.Sorted();
+            return new ClientAccount(client, location.Profile, record.Account, record.EmailAddress, record.Role, record.Protocol, record.HostName, record.Port,
+                record.Security, record.ConfigPath, record.Key, record.CheckIntervalMinutes, location.ClientVersion, sorted, ProbePolicy.VerdictOf(sorted));
+        }
+    }
+}

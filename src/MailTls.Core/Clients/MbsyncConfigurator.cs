@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MailTls.Clients.Formats;
+
+namespace MailTls.Clients
+{
+    /// <summary>
+    /// isync's mbsync (~/.mbsyncrc, or $XDG_CONFIG_HOME/isyncrc): an <c>IMAPAccount NAME</c> section (or an
+    /// <c>IMAPStore</c> with the server settings inline) with <c>Host</c>, <c>Port</c> and <c>SSLType
+    /// None|STARTTLS|IMAPS</c> (STARTTLS by default; isync 1.5 renames it <c>TLSType</c> and still reads the old name).
+    /// The port defaults to 993 for IMAPS and 143 otherwise. Keywords are case-insensitive; a section ends at the next
+    /// section keyword or an empty line (mbsync(1)).
+    /// </summary>
+    internal sealed class MbsyncConfigurator : ClientConfigurator
+    {
+        private static readonly string[] SectionKeywords = { "IMAPAccount", "IMAPStore", "MaildirStore", "Channel", "Group" };
+
+        public override MailClient Client => MailClient.Mbsync;
+
+        public override IEnumerable<ConfigLocation> Locate(UserHome home) =>
+            new[] { home.Combine(".mbsyncrc"), Path.Combine(home.ConfigHome, "isyncrc") }.Where(File.Exists).Select(p => new ConfigLocation(p));
+
+        public override ConfigLocation? Recognize(string path)
+        {
+            var name = Path.GetFileName(path);
+            return (name == ".mbsyncrc" || name == "mbsyncrc" || name == "isyncrc") && File.Exists(path) ? new ConfigLocation(Path.GetFullPath(path)) : null;
+        }
+
+        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
+            Sections(KeywordFile.Parse(ConfigText.Read(location.Path))).Where(s => Get(s, "Host") != null).Select(s => Record(location, s)).ToArray();
+
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        {
+            var file = KeywordFile.Parse(ConfigText.Read(location.Path));
+            var section = Sections(file).FirstOrDefault(s => s.Name == key)
+                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no IMAPAccount '{key}' in '{location.Path}'.");
+            var current = Record(location, section);
+            var wanted = new List<(string Keyword, string Value, bool Differs)>
+            {
+                (Find(section, "TLSType") != null ? "TLSType" : "SSLType", TypeName(target.Security), current.Security != target.Security),
+                ("Port", target.Port.ToString(CultureInfo.InvariantCulture), current.Port != target.Port || Find(section, "Port") == null),
+            };
+            if (target.HostName != null)
+            {
+                wanted.Add(("Host", target.HostName, !string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)));
+            }
+
+            if (wanted.All(w => !w.Differs || w.Keyword == "Port") && current.Port == target.Port && current.Security == target.Security)
+            {
+                return Array.Empty<SettingEdit>();
+            }
+
+            var edits = new List<SettingEdit>();
+            foreach (var (keyword, value, differs) in wanted.Where(w => w.Differs))
+            {
+                var line = Find(section, keyword);
+                var setting = $"{section.Header.Keyword} {key}: {keyword}";
+                var edit = line != null ? file.Replace(line, value, setting) : file.Insert(section.Lines.Last(), keyword, value, setting);
+                if (edit != null)
+                {
+                    edits.Add(edit);
+                }
+            }
+
+            return edits;
+        }
+
+        private static AccountRecord Record(ConfigLocation location, Section section)
+        {
+            var type = Get(section, "TLSType") ?? Get(section, "SSLType");
+            var security = type == null ? (Get(section, "Tunnel") != null ? MailSecurity.None : MailSecurity.StartTls)
+                : type.Equals("IMAPS", StringComparison.OrdinalIgnoreCase) ? MailSecurity.Implicit
+                : type.Equals("STARTTLS", StringComparison.OrdinalIgnoreCase) ? MailSecurity.StartTls
+                : MailSecurity.None;
+            var user = Get(section, "User");
+            return new AccountRecord
+            {
+                Account = section.Name,
+                EmailAddress = user != null && user.Contains("@") ? user : null,
+                Role = MailRole.Incoming,
+                Protocol = MailProtocol.Imap,
+                HostName = Get(section, "Host")!,
+                Port = int.TryParse(Get(section, "Port"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0 ? port
+                    : security == MailSecurity.Implicit ? 993 : 143,
+                Security = security,
+                ConfigPath = location.Path,
+                Key = section.Name,
+            };
+        }
+
+        private static string TypeName(MailSecurity security) => security switch
+        {
+            MailSecurity.Implicit => "IMAPS",
+            MailSecurity.StartTls => "STARTTLS",
+            _ => "None",
+        };
+
+        private static KeywordLine? Find(Section section, string keyword) =>
+            section.Lines.LastOrDefault(l => string.Equals(l.Keyword, keyword, StringComparison.OrdinalIgnoreCase));
+
+        private static string? Get(Section section, string keyword) => Find(section, keyword)?.Value;
+
+        private static List<Section> Sections(KeywordFile file)
+        {
+            var sections = new List<Section>();
+            Section? current = null;
+            var previousEnd = -1;
+            foreach (var line in file.Lines)
+            {
+                // An empty line between two keyword lines ends the section (global options may follow).
+                if (current != null && previousEnd >= 0 && HasEmptyLine(file.File.Text, previousEnd, line.LineStart))
+                {
+                    current = null;
+                }
+
+                previousEnd = line.LineEnd;
+                if (SectionKeywords.Any(k => string.Equals(k, line.Keyword, StringComparison.OrdinalIgnoreCase)))
+                {
+                    current = line.Keyword.Equals("IMAPAccount", StringComparison.OrdinalIgnoreCase) || line.Keyword.Equals("IMAPStore", StringComparison.OrdinalIgnoreCase)
+                        ? new Section(line.Value, line) : null;
+                    if (current != null)
+                    {
+                        sections.Add(current);
+                    }
+
+                    continue;
+                }
+
+                current?.Lines.Add(line);
+            }
+
+            return sections;
+        }
+
+        private static bool HasEmptyLine(string text, int from, int to)
+        {
+            for (var start = from; start < to;)
+            {
+                var end = text.IndexOf('\n', start);
+                end = end < 0 || end >= to ? to : end;
+                if (text.Substring(start, end - start).Trim().Length == 0 && end < to)
+                {
+                    return true;
+                }
+
+                start = end + 1;
+            }
+
+            return false;
+        }
+
+        private sealed class Section
+        {
+            public Section(string name, KeywordLine header)
+            {
+                Name = name;
+                Header = header;
+            }
+
+            public string Name { get; }
+
+            public KeywordLine Header { get; }
+
+            public List<KeywordLine> Lines { get; } = new List<KeywordLine>();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace MailTls
+{
+    /// <summary>A mail client whose settings Get-ClientSsl reads and Set-ClientSsl changes: one name per configurator.</summary>
+    public enum MailClient
+    {
+        /// <summary>Mozilla Thunderbird (profiles.ini, prefs.js, user.js).</summary>
+        Thunderbird,
+
+        /// <summary>SeaMonkey's mail (the same files as Thunderbird).</summary>
+        SeaMonkey,
+
+        /// <summary>Netscape 6.x/7.x Mail (Mozilla profiles), and Netscape Messenger 4.7x (its own preferences file).</summary>
+        Netscape,
+
+        /// <summary>msmtp (~/.msmtprc).</summary>
+        Msmtp,
+
+        /// <summary>fetchmail (~/.fetchmailrc).</summary>
+        Fetchmail,
+
+        /// <summary>isync's mbsync (~/.mbsyncrc).</summary>
+        Mbsync,
+
+        /// <summary>Mutt and NeoMutt (muttrc).</summary>
+        Mutt,
+
+        /// <summary>GNOME Evolution (~/.config/evolution/sources/*.source).</summary>
+        Evolution,
+
+        /// <summary>Claws Mail (accountrc).</summary>
+        ClawsMail,
+
+        /// <summary>getmail 6 (getmailrc files).</summary>
+        Getmail,
+    }
+}

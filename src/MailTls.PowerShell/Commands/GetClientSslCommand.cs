@@ -1,0 +1,42 @@
+using System.Management.Automation;
+
+namespace MailTls.PowerShell.Commands
+{
+    /// <summary>Lists mail clients' accounts with how each connects: host, port, SSL/STARTTLS/none, and what to fix.</summary>
+    [Cmdlet(VerbsCommon.Get, "ClientSsl")]
+    [OutputType(typeof(ClientAccount))]
+    public sealed class GetClientSslCommand : ClientCmdlet
+    {
+        /// <summary>The clients to read; default: every client MailTls knows.</summary>
+        [Parameter(Position = 0)]
+        public MailClient[]? Client { get; set; }
+
+        /// <summary>Settings files or profile folders to read instead of the default places in your home.</summary>
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ProfilePath", "ConfigPath", "FullName")]
+        [EmptyAsNull]
+        public string[]? Path { get; set; }
+
+        /// <summary>Only accounts whose name, e-mail address or server matches (wildcards).</summary>
+        [Parameter]
+        [SupportsWildcards]
+        public string[]? Account { get; set; }
+
+        /// <summary>Only incoming (IMAP, POP3) or outgoing (SMTP) servers.</summary>
+        [Parameter]
+        public MailRole? Role { get; set; }
+
+        /// <summary>Every user's home on this machine (run as root or Administrator).</summary>
+        [Parameter]
+        public SwitchParameter AllUsers { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            foreach (var account in Select(Client, Path, AllUsers, Account, Role, null))
+            {
+                WriteObject(account);
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using MailTls.Clients;
+using MailTls.Probing;
+
+namespace MailTls.PowerShell.Commands
+{
+    /// <summary>
+    /// Switches mail clients' accounts to SSL/TLS with the matching port: shows every setting before → after with
+    /// -WhatIf, refuses while the client runs, backs up, writes atomically and verifies.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "ClientSsl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SelectSet)]
+    [OutputType(typeof(ClientSslChange))]
+    public sealed class SetClientSslCommand : ClientCmdlet
+    {
+        private const string SelectSet = "Select";
+        private const string InputSet = "InputObject";
+        private readonly HashSet<(MailProtocol, string)> _switched = new HashSet<(MailProtocol, string)>();
+        private EndpointProber? _prober;
+
+        /// <summary>Accounts from Get-ClientSsl: which settings to change (their current port and mode are not the target).</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+        public ClientAccount? InputObject { get; set; }
+
+        /// <summary>The clients whose accounts to change; default: every client MailTls knows.</summary>
+        [Parameter(ParameterSetName = SelectSet)]
+        public MailClient[]? Client { get; set; }
+
+        /// <summary>Only accounts whose name, e-mail address or server matches (wildcards).</summary>
+        [Parameter(ParameterSetName = SelectSet)]
+        [SupportsWildcards]
+        public string[]? Account { get; set; }
+
+        /// <summary>Only incoming (IMAP, POP3) or outgoing (SMTP) servers.</summary>
+        [Parameter(ParameterSetName = SelectSet)]
+        public MailRole? Role { get; set; }
+
+        /// <summary>Settings files or profile folders instead of the default places in your home.</summary>
+        [Parameter(ParameterSetName = SelectSet)]
+        [Alias("ProfilePath")]
+        [EmptyAsNull]
+        public string[]? Path { get; set; }
+
+        /// <summary>Every user's profile on this machine (run as root or Administrator).</summary>
+        [Parameter(ParameterSetName = SelectSet)]
+        public SwitchParameter AllUsers { get; set; }
+
+        /// <summary>Only accounts of this protocol (a plan entry from Get-MailPortPlan says it).</summary>
+        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        public MailProtocol? Protocol { get; set; }
+
+        /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputSet)]
+        public MailSecurity Security { get; set; }
+
+        /// <summary>The port; default: the one that goes with the mode (993/995/465 for SSL, 143/110/587 for STARTTLS).</summary>
+        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = InputSet)]
+        [ValidateRange(1, 65535)]
+        public int? Port { get; set; }
+
+        /// <summary>A new server for the accounts (a plan entry from Get-MailPortPlan says it); default: keep the server.</summary>
+        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = InputSet)]
+        [ValidateNotNullOrEmpty]
+        public string? HostName { get; set; }
+
+        /// <summary>Probe the new endpoint first and refuse to switch to one whose verdict is Fail or Error (unless -Force).</summary>
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        /// <summary>With -Verify: roots to trust besides the system's (certificate files, X509Certificate2 objects).</summary>
+        [Parameter]
+        public object[]? TrustedRootCertificate { get; set; }
+
+        /// <summary>With -Verify: the probe's timeout per step, in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 300)]
+        public int TimeoutSeconds { get; set; } = 10;
+
+        /// <summary>Write even while the client runs, allow -Security None, and switch despite a failed -Verify.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit one change record per setting changed.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            if (Verify)
+            {
+                var options = new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) };
+                foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
+                {
+                    options.TrustedRoots.Add(root);
+                }
+
+                _prober = new EndpointProber(options);
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == InputSet)
+            {
+                Switch(InputObject!);
+                return;
+            }
+
+            var accounts = Select(Client, Path, AllUsers, Account, Role, Protocol);
+            if (accounts.Count == 0)
+            {
+                var what = Account != null ? $"'{string.Join("', '", Account)}'" : "any";
+                WriteError(CmdletInput.Record(new ItemNotFoundException(what), "AccountNotFound", ErrorCategory.ObjectNotFound, Account != null ? string.Join(",", Account) : (object?)Protocol,
+                    $"No {(Protocol != null ? Protocol + " " : string.Empty)}account matches {what}{(Client != null ? " in " + string.Join(", ", Client) : string.Empty)}. Run Get-ClientSsl to see the accounts MailTls finds, then name one with -Account or -Path."));
+                return;
+            }
+
+            foreach (var account in accounts)
+            {
+                // A ranked plan (Get-MailPortPlan) lists several endpoints per protocol, best first: the first one wins.
+                if (MyInvocation.ExpectingInput && !_switched.Add((account.Protocol, account.ConfigPath + "|" + account.AccountKey)))
+                {
+                    WriteVerbose($"{account.Client} '{account.Account}' was switched by an earlier plan entry for {account.Protocol}; this one is an alternative and is skipped.");
+                    continue;
+                }
+
+                Switch(account);
+            }
+        }
+
+        private void Switch(ClientAccount account)
+        {
+            ClientSslPlan plan;
+            try
+            {
+                plan = Engine.Plan(account, Security, Port, HostName, Force, ClientVersion);
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
+                return;
+            }
+
+            var target = $"{plan.Account.Client} account '{plan.Account.Account}' ({plan.Account.Role} {plan.Account.Protocol} {plan.Account.HostName}:{plan.Account.Port}, {plan.Account.Security}) in {plan.Account.ConfigPath}";
+            if (plan.Changes.Count == 0)
+            {
+                WriteVerbose($"{target} already uses {plan.Security} on port {plan.Port}: nothing to change.");
+                return;
+            }
+
+            foreach (var warning in plan.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            if (Verify && !Verified(plan))
+            {
+                return;
+            }
+
+            var action = $"Switch to {plan.Security} on {plan.HostName}:{plan.Port}: "
+                + string.Join("; ", plan.Changes.Select(c => $"{c.Setting} {c.OldValue ?? "(not set)"} -> {c.NewValue ?? "(removed)"}"));
+            if (!ShouldProcess(target, action))
+            {
+                return;
+            }
+
+            try
+            {
+                foreach (var change in Engine.Apply(plan, Force, ClientVersion))
+                {
+                    WriteVerbose($"{change.ConfigPath}: {change.Setting} {change.OldValue ?? "(not set)"} -> {change.NewValue ?? "(removed)"} (backup {change.BackupPath})");
+                    if (PassThru)
+                    {
+                        WriteObject(change);
+                    }
+                }
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                WriteAccessDenied(ex, plan.Account.ConfigPath);
+            }
+        }
+
+        private bool Verified(ClientSslPlan plan)
+        {
+            var endpoint = new MailEndpoint(plan.HostName, plan.Port, plan.Account.Protocol, plan.Security);
+            var report = Wait(_prober!.ProbeAsync(endpoint, Cancellation));
+            WriteVerbose($"-Verify: {plan.HostName}:{plan.Port} {plan.Security} has verdict {report.Verdict}.");
+            if (report.Verdict < Verdict.Fail || Force)
+            {
+                return true;
+            }
+
+            var findings = string.Join("; ", report.Findings.Where(f => f.Severity >= FindingSeverity.Failure).Select(f => f.Id + " " + f.Name));
+            WriteError(CmdletInput.Record(new InvalidOperationException(findings), "EndpointVerifyFailed",
+                report.Verdict == Verdict.Error ? ErrorCategory.ConnectionError : ErrorCategory.SecurityError, $"{plan.HostName}:{plan.Port}",
+                $"{plan.HostName}:{plan.Port} ({plan.Security}) has verdict {report.Verdict} ({findings}), so '{plan.Account.Account}' was not switched to it. Fix the server (Test-MailEndpoint shows why), choose another endpoint, or add -Force."));
+            return false;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using MailTls.Clients;
+
+namespace MailTls.PowerShell.Commands
+{
+    /// <summary>Puts back the newest backup Set-ClientSsl took of a settings file (from a path, or piped change records).</summary>
+    [Cmdlet(VerbsCommon.Undo, "ClientSsl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(ClientSslChange))]
+    public sealed class UndoClientSslCommand : ClientCmdlet
+    {
+        private readonly HashSet<string> _done = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>The settings file Set-ClientSsl changed (change records bind it by their ConfigPath).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ConfigPath", "FullName")]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Write even while the client runs.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit one record per account setting the restore changed back.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            foreach (var given in Path)
+            {
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(given);
+                if (_done.Add(path))
+                {
+                    Restore(path);
+                }
+            }
+        }
+
+        private void Restore(string path)
+        {
+            var backup = ClientSslEngine.NewestBackup(path);
+            if (backup != null && !ShouldProcess(path, $"Restore the backup '{backup}' (the current file is kept as a .mailtls-undo-backup)"))
+            {
+                return;
+            }
+
+            try
+            {
+                var changes = Engine.Undo(path, Force);
+                if (changes.Count == 0)
+                {
+                    WriteVerbose($"'{path}': no account setting differs from the backup '{backup}'.");
+                }
+
+                foreach (var change in changes.Where(_ => PassThru))
+                {
+                    WriteObject(change);
+                }
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                WriteAccessDenied(ex, path);
+            }
+        }
+    }
+}
