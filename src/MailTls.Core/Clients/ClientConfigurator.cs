@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace MailTls.Clients
@@ -119,10 +120,11 @@ namespace MailTls.Clients
         /// <exception cref="ClientConfigException">The account is gone, or the client cannot do this.</exception>
         public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target);
 
+        /// <summary>What the user should know before this change (a client version that may not manage it).</summary>
+        public virtual IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target) => Array.Empty<string>();
+
         /// <summary>Why the client is running on these settings now (it would overwrite a change on exit); null when it is not.</summary>
         public virtual string? RunningReason(ConfigLocation location) => null;
 
-        /// <summary>The files a change at this location may write (every one is backed up before it is written).</summary>
-        public virtual IEnumerable<string> Files(ConfigLocation location) => new[] { location.Path };
     }
 }

@@ -29,6 +29,12 @@ namespace MailTls.Clients
             new MsmtpConfigurator(),
             new FetchmailConfigurator(),
             new MbsyncConfigurator(),
+            new MuttConfigurator(),
+            new EvolutionConfigurator(),
+            new ClawsMailConfigurator(),
+
+            // Last: it recognises any file with a [retriever] section.
+            new GetmailConfigurator(),
         };
     }
 }

@@ -161,6 +161,11 @@ namespace MailTls.Clients
                 warnings.Add(current.TlsUnsupported);
             }
 
+            if (edits.Count > 0)
+            {
+                warnings.AddRange(configurator.Caveats(location, current, target));
+            }
+
             var fresh = ToAccount(configurator.Client, location, current);
             var changes = edits.Select(e => new ClientSslChange(fresh.Client, fresh.Account, fresh.Role, fresh.Protocol, e.Path, e.Setting, e.Before, e.After, null)).ToArray();
             return new ClientSslPlan(fresh, security, target.Port, hostName ?? current.HostName, changes, warnings);

@@ -48,7 +48,6 @@ namespace MailTls.Clients
             return name == "prefs.js" || name == "user.js" ? ProfileLocation(Path.GetDirectoryName(Path.GetFullPath(path))!) : null;
         }
 
-        public override IEnumerable<string> Files(ConfigLocation location) => new[] { location.Path, UserJs(location) };
 
         public override string? RunningReason(ConfigLocation location) =>
             MozillaProfiles.IsInUse(location.Profile!) ? $"{Client} has the profile '{location.Profile}' open (it holds the profile's lock)." : null;

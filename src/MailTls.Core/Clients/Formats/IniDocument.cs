@@ -157,6 +157,21 @@ namespace MailTls.Clients.Formats
             return new SettingEdit(File.Path, setting, null, display ?? value, new TextEdit(at, 0, line));
         }
 
+        /// <summary>Like <see cref="Set(IniSection, string, string, string)"/>, adding the section at the end when the file has none of that name.</summary>
+        public SettingEdit? Set(string section, string key, string value, string? display = null)
+        {
+            var existing = Section(section);
+            if (existing != null)
+            {
+                return Set(existing, key, value, display);
+            }
+
+            var text = File.Text;
+            var lead = text.Length == 0 ? string.Empty : text.EndsWith("\n", StringComparison.Ordinal) ? File.Newline : File.Newline + File.Newline;
+            return new SettingEdit(File.Path, section + "/" + key, null, display ?? value,
+                new TextEdit(text.Length, 0, lead + "[" + section + "]" + File.Newline + key + "=" + value + File.Newline));
+        }
+
         private static string Shorten(string line) => line.Length > 60 ? line.Substring(0, 60) + "…" : line;
     }
 }
