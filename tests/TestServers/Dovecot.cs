@@ -14,7 +14,17 @@ namespace MailTls.TestServers
         {
             Directory.CreateDirectory(Path.Combine(directory, "run"));
             Directory.CreateDirectory(Path.Combine(directory, "state"));
-            File.WriteAllText(Path.Combine(directory, "users"), string.Empty);
+            // One mailbox with one message, for the real mail clients of the client-configurator tests.
+            File.WriteAllText(Path.Combine(directory, "users"), $"{User}:{{PLAIN}}{Password}::::::\n");
+            var inbox = Path.Combine(directory, "home", "Maildir");
+            foreach (var folder in new[] { "cur", "new", "tmp" })
+            {
+                Directory.CreateDirectory(Path.Combine(inbox, folder));
+            }
+
+            File.WriteAllText(Path.Combine(inbox, "new", "1700000000.M1P1.mailtls"),
+                "From: bob@mailtls.test\r\nTo: alice@mailtls.test\r\nSubject: MailTls test message\r\n\r\nHello over TLS.\r\n");
+            Run("chown", $"-R nobody:nogroup {Path.Combine(directory, "home")}");
             _config = Path.Combine(directory, "dovecot.conf");
             AuthSocket = Path.Combine(directory, "run", "auth-mailtls");
             Log = Path.Combine(directory, "dovecot.log");
@@ -44,6 +54,12 @@ namespace MailTls.TestServers
                 .AppendLine("service auth {\n  unix_listener auth-mailtls {\n    mode = 0666\n  }\n}");
             File.WriteAllText(_config, config.ToString());
         }
+
+        /// <summary>The one mailbox user (static test credentials, loopback only).</summary>
+        public const string User = "alice@mailtls.test";
+
+        /// <summary>Its password.</summary>
+        public const string Password = "mailtls-test-password";
 
         /// <summary>The SASL socket Postfix authenticates through.</summary>
         public string AuthSocket { get; }

@@ -41,6 +41,10 @@ namespace MailTls.TestServers
                 .AppendLine("smtpd_sasl_auth_enable = yes")
                 .AppendLine("smtpd_tls_auth_only = yes")
                 .AppendLine("smtpd_tls_loglevel = 1")
+                // Mail the real clients send is accepted and thrown away: nothing leaves the machine, not even a DNS query.
+                .AppendLine("default_transport = discard")
+                .AppendLine("relay_transport = discard")
+                .AppendLine("smtp_dns_support_level = disabled")
                 .ToString());
 
             var master = new StringBuilder();
