@@ -6,7 +6,7 @@
     Author               = 'MailTls contributors'
     CompanyName          = 'MailTls'
     Copyright            = '(c) 2026 MailTls contributors. MIT License.'
-    Description          = 'Is mail on this account encrypted, and if not, fix it: probe SMTP/IMAP/POP3 TLS (implicit and STARTTLS), certificates and trust, with findings and a verdict; trust a mail server''s root CA and drop the temporary exemptions.'
+    Description          = 'Is mail on this account encrypted, and if not, fix it: probe SMTP/IMAP/POP3 TLS (implicit and STARTTLS), certificates and trust, with findings and a verdict; switch mail clients'' accounts to SSL/TLS with the matching port; trust a mail server''s root CA and drop the temporary exemptions.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
@@ -17,7 +17,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('TLS', 'SSL', 'STARTTLS', 'SMTP', 'IMAP', 'POP3', 'Email', 'Mail', 'Certificate', 'Security', 'Compliance',
+            Tags         = @('TLS', 'SSL', 'STARTTLS', 'SMTP', 'IMAP', 'POP3', 'Email', 'Mail', 'Certificate', 'Security', 'Compliance', 'Thunderbird', 'Fetchmail',
                 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/MailTls/MailTls/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/MailTls/MailTls'

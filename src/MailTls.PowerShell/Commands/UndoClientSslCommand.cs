@@ -18,7 +18,7 @@ namespace MailTls.PowerShell.Commands
         [Alias("ConfigPath", "FullName")]
         public string[] Path { get; set; } = Array.Empty<string>();
 
-        /// <summary>Write even while the client runs.</summary>
+        /// <summary>Restore even while the client runs (it may then overwrite the restored file when it exits).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
