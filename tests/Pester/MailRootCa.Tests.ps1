@@ -78,7 +78,8 @@ Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS prof
 
     It 'changes nothing in a profile the mail client has open (ProfileLocked)' -Skip:(-not $IsLinux) {
         $profileDirectory = Initialize-NssProfile
-        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $profileDirectory 'lock') -Target '127.0.1.1:+4242'
+        # The lock a running client holds: its address and a live process (this one); a dead one's lock is stale.
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $profileDirectory 'lock') -Target "127.0.1.1:+$PID"
         $null = Import-MailRootCa -Path $RootPath -Store Nss -ProfilePath $profileDirectory -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -Be "ProfileLocked,$($CommandPrefix)ImportMailRootCaCommand"
         $errors[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
