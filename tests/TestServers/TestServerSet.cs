@@ -35,6 +35,9 @@ namespace MailTls.TestServers
 
         public TestPki Pki { get; }
 
+        /// <summary>Postfix's log (TLS connections are logged: smtpd_tls_loglevel 1).</summary>
+        public string PostfixLog => _postfix?.Log ?? throw new InvalidOperationException("Postfix is not running.");
+
         public IReadOnlyList<ServerCase> Cases => ServerCase.All;
 
         public static int ScriptedPort(Script script) => ScriptedBasePort + (int)script;

@@ -39,13 +39,22 @@ namespace MailTls.Clients
 
         public override ConfigLocation? Recognize(string path)
         {
-            if (Directory.Exists(path))
+            var full = Path.GetFullPath(path);
+            var profile = Directory.Exists(full) ? full : Path.GetFileName(full) == "prefs.js" || Path.GetFileName(full) == "user.js" ? Path.GetDirectoryName(full)! : null;
+            if (profile == null || !File.Exists(Path.Combine(profile, "prefs.js")))
             {
-                return File.Exists(Path.Combine(path, "prefs.js")) ? ProfileLocation(Path.GetFullPath(path)) : null;
+                return null;
             }
 
-            var name = Path.GetFileName(path);
-            return name == "prefs.js" || name == "user.js" ? ProfileLocation(Path.GetDirectoryName(Path.GetFullPath(path))!) : null;
+            // A profile SeaMonkey last ran is SeaMonkey's, and the other way round (compatibility.ini names the application).
+            var application = MozillaProfiles.Application(profile)?.ToLowerInvariant();
+            var seaMonkey = application?.Contains("seamonkey") == true;
+            if (application != null && (Client == MailClient.SeaMonkey) != seaMonkey && Client != MailClient.Netscape)
+            {
+                return null;
+            }
+
+            return ProfileLocation(profile);
         }
 
 

@@ -113,6 +113,26 @@ namespace MailTls.Clients
             }
         }
 
+        /// <summary>The application that last ran the profile, from compatibility.ini's LastAppDir / LastPlatformDir (e.g. ".../seamonkey"), or null.</summary>
+        public static string? Application(string profile)
+        {
+            var ini = Path.Combine(profile, "compatibility.ini");
+            if (!File.Exists(ini))
+            {
+                return null;
+            }
+
+            try
+            {
+                var section = IniDocument.Parse(ConfigText.Read(ini)).Section("Compatibility");
+                return section?["LastAppDir"] ?? section?["LastPlatformDir"];
+            }
+            catch (ClientConfigException)
+            {
+                return null;
+            }
+        }
+
         private static bool IsStale(string link)
         {
 #if NET

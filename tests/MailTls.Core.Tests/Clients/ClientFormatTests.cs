@@ -264,5 +264,25 @@ namespace MailTls.Core.Tests.Clients
             _box.Switch(prefs, "server1", MailSecurity.Implicit);
             Assert.EndsWith("user_pref(\"mail.server.server1.socketType\", 3);\nuser_pref(\"mail.server.server1.isSecure\", true);\n", File.ReadAllText(prefs));
         }
+
+        [Fact]
+        public void AProfileIsTheClientsThatLastRanIt()
+        {
+            var prefs = _box.Write("p/prefs.js", Prefs);
+            _box.Write("p/compatibility.ini", "[Compatibility]\nLastVersion=2.53.19_20240828/20240828\nLastPlatformDir=/usr/lib/seamonkey\nLastAppDir=/usr/lib/seamonkey\n");
+            Assert.All(_box.Accounts(prefs), a => Assert.Equal(MailClient.SeaMonkey, a.Client));
+            Assert.Equal("2.53.19", _box.Accounts(prefs)[0].ClientVersion);
+            _box.Write("p/compatibility.ini", "[Compatibility]\nLastVersion=128.5.0_20241119/20241119\nLastAppDir=/usr/lib/thunderbird\n");
+            Assert.All(_box.Accounts(prefs), a => Assert.Equal(MailClient.Thunderbird, a.Client));
+        }
+
+        [Fact]
+        public void AllUsersMeansRootAndTheRegularAccountsThatHaveAHome()
+        {
+            var alice = Directory.CreateDirectory(Path.Combine(_box.Home, "alice")).FullName;
+            var passwd = _box.Write("passwd", $"root:x:0:0:root:{_box.Home}:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+                + $"alice:x:1000:1000:Alice:{alice}:/bin/bash\nbob:x:1001:1001:Bob:/nonexistent/bob:/bin/bash\nsvc:x:1002:1002::{alice}:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+            Assert.Equal(new[] { _box.Home, alice }, UserHome.PasswdHomes(passwd).Select(h => h.Path));
+        }
     }
 }

@@ -105,6 +105,58 @@ namespace MailTls.Core.Tests.Clients
             Assert.Single(Directory.GetFiles(Path.Combine(mail, "INBOX"), "*", SearchOption.AllDirectories), f => f.Contains("/new/") || f.Contains("/cur/"));
         }
 
+        [RealServerFact]
+        [UnsupportedOSPlatform("windows")]
+        public void GetmailFetchesOverPop3s()
+        {
+            var folder = Path.Combine(_box.Home, ".getmail");
+            var rc = _box.Write(".getmail/getmailrc",
+                $"[retriever]\ntype = SimplePOP3Retriever\nserver = {Good}\nport = {Ports.Pop3}\nusername = {Dovecot.User}\npassword = {Dovecot.Password}\nca_certs = {Root}\n\n"
+                + "[destination]\ntype = MDA_external\npath = /usr/bin/true\nallow_root_commands = true\n\n[options]\nverbose = 2\nread_all = true\ndelete = false\n");
+            _box.Switch(rc, "retriever", MailSecurity.Implicit, Ports.Pop3s);
+
+            var (exit, output) = Run("getmail", null, "--trace", "-g", folder, "-r", rc);
+
+            Assert.True(exit == 0, output);
+            Assert.True(output.Contains($"POP3 SSL connection") && output.Contains($"{Good}:{Ports.Pop3s}"), output);
+            Assert.True(output.Contains("1 messages"), output);
+        }
+
+        [RealServerTheory]
+        [InlineData(MailSecurity.Implicit, Ports.Smtps)]
+        [InlineData(MailSecurity.StartTls, Ports.Submission)]
+        public void NeoMuttSendsOverTlsOnTheNewPort(MailSecurity security, int port)
+        {
+            var rc = _box.Write(".muttrc", $"# neomutt\nset from = alice@mailtls.test\nset smtp_url = \"smtp://{Good}:{Ports.Smtp}/\"\n"
+                + $"set ssl_ca_certificates_file = \"{Root}\"\nset ssl_force_tls = no\nset ssl_starttls = no\nset copy = no\n");
+            _box.Switch(rc, "smtp:" + Good, security, port);
+            var log = _servers.Servers!.PostfixLog;
+            var logged = File.Exists(log) ? new FileInfo(log).Length : 0;
+
+            var (exit, output) = Run("neomutt", "Hello over TLS.\n", "-n", "-F", rc, "-s", "MailTls", "bob@mailtls.test");
+
+            Assert.True(exit == 0, output);
+            var url = File.ReadAllText(rc);
+            Assert.Contains(security == MailSecurity.Implicit ? $"smtps://{Good}:{port}/" : $"smtp://{Good}:{port}/", url);
+            var newLog = WaitForLog(log, logged, "TLS connection established");
+            Assert.True(newLog.Contains("TLS connection established from"), newLog);
+        }
+
+        /// <summary>Postfix writes its log a moment after the session: what it added since <paramref name="offset"/>, once it holds <paramref name="text"/>.</summary>
+        private static string WaitForLog(string log, long offset, string text)
+        {
+            var added = string.Empty;
+            for (var attempt = 0; attempt < 50 && !added.Contains(text); attempt++)
+            {
+                System.Threading.Thread.Sleep(100);
+                using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                stream.Seek(offset, SeekOrigin.Begin);
+                added = new StreamReader(stream).ReadToEnd();
+            }
+
+            return added;
+        }
+
         private (int Exit, string Output) Run(string tool, string? input, params string[] arguments)
         {
             var start = new ProcessStartInfo(tool) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
