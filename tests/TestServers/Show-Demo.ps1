@@ -47,6 +47,34 @@ try {
     Get-MailPortPlan "alice@$($s.zone.domain)" -DnsServer $s.zone.server -TrustedRootCertificate $s.root -TimeoutSeconds 3 -WarningAction SilentlyContinue |
         Where-Object Recommended | Format-Table | Out-Host
 
+    # The seeds' first step: switch the mail clients to SSL. In a throwaway home, so no real client's settings are touched.
+    $demoHome = Join-Path ([IO.Path]::GetTempPath()) ('mailtls-demo-home-' + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path (Join-Path $demoHome '.thunderbird/abcd1234.default')
+    Set-Content -LiteralPath (Join-Path $demoHome '.thunderbird/abcd1234.default/prefs.js') -Value @(
+        'user_pref("mail.account.account1.identities", "id1");', 'user_pref("mail.account.account1.server", "server1");',
+        'user_pref("mail.accountmanager.accounts", "account1");', 'user_pref("mail.identity.id1.useremail", "alice@mailtls.test");',
+        "user_pref(`"mail.server.server1.hostname`", `"$($s.cases.good)`");", 'user_pref("mail.server.server1.port", 143);',
+        'user_pref("mail.server.server1.type", "imap");', 'user_pref("mail.server.server1.check_time", 1);')
+    $msmtprc = Join-Path $demoHome '.msmtprc'
+    Set-Content -LiteralPath $msmtprc -Value "# alice's msmtp`naccount work`nhost $($s.cases.good)`nport $($p.smtp)`nfrom alice@mailtls.test`ntls_trust_file $($s.root)`nauth off"
+    $clientPaths = (Join-Path $demoHome '.thunderbird/abcd1234.default'), $msmtprc
+    Write-Host '> Get-ClientSsl -Path <profile>, ~/.msmtprc' -ForegroundColor Cyan
+    Get-ClientSsl -Path $clientPaths | Format-Table Client, Account, Role, Port, Security, @{ n = 'Findings'; e = { $_.Findings.Id -join ' ' } } -AutoSize | Out-Host
+    Write-Host '> Get-ClientSsl -Path <profile>, ~/.msmtprc | Set-ClientSsl -Security Implicit -WhatIf' -ForegroundColor Cyan
+    Get-ClientSsl -Path $clientPaths | Set-ClientSsl -Security Implicit -WhatIf -WarningAction SilentlyContinue
+    # The test servers listen on 10465 rather than 465: a plan entry names the port, and -Verify probes it before writing.
+    Write-Host "> [pscustomobject]@{ Protocol = 'Smtp'; HostName = '$($s.cases.good)'; Port = $($p.smtps); Security = 'Implicit' } | Set-ClientSsl -Path ~/.msmtprc -Verify -TrustedRootCertificate root.pem -PassThru" -ForegroundColor Cyan
+    [pscustomobject]@{ Protocol = 'Smtp'; HostName = $s.cases.good; Port = $p.smtps; Security = 'Implicit' } |
+        Set-ClientSsl -Path $msmtprc -Verify -TrustedRootCertificate $s.root -Confirm:$false -PassThru | Format-Table | Out-Host
+    if (Get-Command msmtp -ErrorAction Ignore) {
+        Write-Host '> msmtp -C ~/.msmtprc -a work -d bob@mailtls.test   (the real client, on the new settings)' -ForegroundColor Cyan
+        "Subject: MailTls demo`r`n`r`nSent over TLS.`r`n" | & msmtp -C $msmtprc -a work -d bob@mailtls.test 2>&1 |
+            Where-Object { $_ -match 'TLS session parameters|^\(TLS|<-- 250 2\.0\.0' } | Out-Host
+    }
+    Write-Host '> Undo-ClientSsl -Path ~/.msmtprc -PassThru' -ForegroundColor Cyan
+    Undo-ClientSsl -Path $msmtprc -Confirm:$false -PassThru | Format-Table | Out-Host
+    Remove-Item -Recurse -Force $demoHome
+
     if (Get-Command certutil -ErrorAction Ignore) {
         # The seeds' other step: trust the provider's root, then drop the temporary exemption. Into a throwaway
         # Thunderbird-like profile, so this machine's own trust is never touched.
