@@ -74,11 +74,6 @@ namespace MailTls.Clients
             var document = IniDocument.Parse(ConfigText.Read(location.Path));
             var current = Read(location).FirstOrDefault(r => r.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no account '{key}' in '{location.Path}'.");
-            if (current.Security == target.Security && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var section = document.Section("Account: " + key.Split(':')[0])!;
             var prefix = current.Protocol == MailProtocol.Pop3 ? "pop" : current.Protocol == MailProtocol.Imap ? "imap" : "smtp";

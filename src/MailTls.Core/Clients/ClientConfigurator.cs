@@ -116,7 +116,7 @@ namespace MailTls.Clients
         /// <exception cref="ClientConfigException">The file is malformed.</exception>
         public abstract IReadOnlyList<AccountRecord> Read(ConfigLocation location);
 
-        /// <summary>The edits that take the account with <paramref name="key"/> to <paramref name="target"/>; none when it is there already.</summary>
+        /// <summary>The edits that take the account with <paramref name="key"/> to <paramref name="target"/> (the engine asks only when it is not there yet).</summary>
         /// <exception cref="ClientConfigException">The account is gone, or the client cannot do this.</exception>
         public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target);
 

@@ -149,7 +149,7 @@ namespace MailTls.Clients
 
             var (configurator, location, current) = Fresh(account, clientVersion);
             var target = new AccountTarget(security, PortModeRule.PortFor(current.Protocol, security, port, force, Describe(current)), hostName);
-            var edits = configurator.Plan(location, current.Key, target);
+            var edits = IsAt(current, target) ? Array.Empty<SettingEdit>() : configurator.Plan(location, current.Key, target);
             var warnings = new List<string>();
             if (edits.Count > 0 && current.Protocol == MailProtocol.Pop3 && current.Security != security)
             {
@@ -188,6 +188,11 @@ namespace MailTls.Clients
 
             var (configurator, location, current) = Fresh(plan.Account, clientVersion);
             var target = new AccountTarget(plan.Security, plan.Port, plan.HostName == current.HostName ? null : plan.HostName);
+            if (IsAt(current, target))
+            {
+                return Array.Empty<ClientSslChange>();
+            }
+
             var edits = configurator.Plan(location, current.Key, target);
             if (edits.Count == 0)
             {
@@ -367,11 +372,15 @@ namespace MailTls.Clients
             }
         }
 
+        /// <summary>Whether an account reads as the target already, however its file spells it: then nothing is written.</summary>
+        private static bool IsAt(AccountRecord account, AccountTarget target) =>
+            account.Security == target.Security && !account.Opportunistic && account.Port == target.Port
+            && (target.HostName == null || string.Equals(account.HostName, target.HostName, StringComparison.OrdinalIgnoreCase));
+
         private static void Verify(ClientConfigurator configurator, ConfigLocation location, string key, AccountTarget target)
         {
             var after = configurator.Read(location).FirstOrDefault(r => r.Key == key);
-            if (after == null || after.Security != target.Security || after.Port != target.Port
-                || (target.HostName != null && !string.Equals(after.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
+            if (after == null || !IsAt(after, target))
             {
                 throw new ClientConfigException("ConfigVerifyFailed", location.Path,
                     $"After writing, '{location.Path}' did not read back as planned (account {key}); the previous version was put back. Please report this to the MailTls project.");

@@ -93,11 +93,6 @@ namespace MailTls.Clients
                 throw new ClientConfigException("AccountNotFound", location.Path, $"There is no mail source '{key}' in '{location.Path}'.");
             }
 
-            if (current.Security == target.Security && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var method = target.Security == MailSecurity.Implicit ? Implicit : target.Security == MailSecurity.StartTls ? StartTls : "none";
             var edits = new List<SettingEdit?>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using MailTls.Clients.Formats;
 
 namespace MailTls.Clients
 {
@@ -54,11 +55,6 @@ namespace MailTls.Clients
             var entry = Entries(file).Entries.FirstOrDefault(e => e.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no 'poll {key}' entry in '{location.Path}'.");
             var current = Record(location, entry, null);
-            if (current.Security == target.Security && !current.Opportunistic && current.Port == target.Port && Value(entry, "service", "port") != null
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var edits = new List<SettingEdit>();
             var setting = $"poll {key}: ";
@@ -263,7 +259,7 @@ namespace MailTls.Clients
                 }
                 else if (c == ',' || c == ';' || c == ':')
                 {
-                    tokens.Add(new Token(c.ToString(), at, at + 1, false));
+                    tokens.Add(new Token(c.ToString(), at, at + 1, '\0'));
                     at++;
                 }
                 else if (c == '"' || c == '\'')
@@ -280,7 +276,7 @@ namespace MailTls.Clients
                     }
 
                     at++;
-                    tokens.Add(new Token(text.Substring(start, at - start), start, at, true));
+                    tokens.Add(new Token(text.Substring(start, at - start), start, at, c));
                 }
                 else
                 {
@@ -291,30 +287,11 @@ namespace MailTls.Clients
                         word.Append(text[at++]);
                     }
 
-                    tokens.Add(new Token(word.ToString(), start, at, false));
+                    tokens.Add(new Token(word.ToString(), start, at, '\0'));
                 }
             }
 
             return tokens;
-        }
-
-        private sealed class Token
-        {
-            public Token(string text, int start, int end, bool quoted)
-            {
-                Text = text;
-                Start = start;
-                End = end;
-                Quoted = quoted;
-            }
-
-            public string Text { get; }
-
-            public int Start { get; }
-
-            public int End { get; }
-
-            public bool Quoted { get; }
         }
 
         private sealed class Entry

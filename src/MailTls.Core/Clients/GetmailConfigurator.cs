@@ -95,11 +95,6 @@ namespace MailTls.Clients
                     $"getmail has no STARTTLS: it secures {current.Protocol} only with implicit TLS. Use -Security Implicit (port {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, MailSecurity.Implicit)}).");
             }
 
-            if (current.Security == target.Security && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var section = document.Section("retriever")!;
             var type = section["type"]!;

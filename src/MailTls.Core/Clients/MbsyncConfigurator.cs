@@ -48,11 +48,6 @@ namespace MailTls.Clients
                 wanted.Add(("Host", target.HostName, !string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)));
             }
 
-            if (wanted.All(w => !w.Differs || w.Keyword == "Port") && current.Port == target.Port && current.Security == target.Security)
-            {
-                return Array.Empty<SettingEdit>();
-            }
-
             var edits = new List<SettingEdit>();
             foreach (var (keyword, value, differs) in wanted.Where(w => w.Differs))
             {

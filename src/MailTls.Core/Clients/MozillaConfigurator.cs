@@ -176,12 +176,6 @@ namespace MailTls.Clients
                 settings.Add((prefix + "hostname", target.HostName));
             }
 
-            // Nothing to do when the account reads as the target already (however the prefs spell it).
-            if (current.Security == target.Security && !current.Opportunistic && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var edits = new List<SettingEdit>();
             foreach (var (name, value) in settings)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using MailTls.Clients.Formats;
 
 namespace MailTls.Clients
 {
@@ -82,11 +83,6 @@ namespace MailTls.Clients
             var assignments = Parse(file);
             var current = Read(location).FirstOrDefault(r => r.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"No server URL in '{location.Path}' is '{key}'.");
-            if (current.Security == target.Security && !current.Opportunistic && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             var edits = new List<SettingEdit>();
             foreach (var (url, assignment) in Servers(assignments).Where(s => s.Url.Key == key))
@@ -151,7 +147,7 @@ namespace MailTls.Clients
         {
             var text = file.Text;
             var assignments = new List<Assignment>();
-            var words = new List<Word>();
+            var words = new List<Token>();
             for (var at = 0; at <= text.Length; at++)
             {
                 var c = at < text.Length ? text[at] : '\n';
@@ -185,7 +181,7 @@ namespace MailTls.Clients
 
                 if (c == '=')
                 {
-                    words.Add(new Word("=", at, at + 1, '\0'));
+                    words.Add(new Token("=", at, at + 1, '\0'));
                     continue;
                 }
 
@@ -211,7 +207,7 @@ namespace MailTls.Clients
                         throw ClientConfigException.Malformed(file.Path, ConfigText.LineOf(text, start), "a quoted value is not closed on its line");
                     }
 
-                    words.Add(new Word(value.ToString(), start, at + 1, quote));
+                    words.Add(new Token(value.ToString(), start, at + 1, quote));
                     continue;
                 }
 
@@ -225,14 +221,14 @@ namespace MailTls.Clients
                     value.Append(text[at++]);
                 }
 
-                words.Add(new Word(value.ToString(), start, at, '\0'));
+                words.Add(new Token(value.ToString(), start, at, '\0'));
                 at--;
             }
 
             return assignments;
         }
 
-        private static void Command(List<Word> words, List<Assignment> assignments)
+        private static void Command(List<Token> words, List<Assignment> assignments)
         {
             if (words.Count < 2 || (words[0].Text != "set" && words[0].Text != "unset" && words[0].Text != "reset"))
             {
@@ -243,16 +239,16 @@ namespace MailTls.Clients
             for (var i = 1; i < words.Count; i++)
             {
                 var name = words[i];
-                if (name.Quote != '\0' || name.Text == "=")
+                if (name.Quoted || name.Text == "=")
                 {
                     continue;
                 }
 
-                if (!unset && i + 2 < words.Count && words[i + 1].Text == "=" && words[i + 1].Quote == '\0')
+                if (!unset && i + 2 < words.Count && words[i + 1].Text == "=" && !words[i + 1].Quoted)
                 {
                     var value = words[i + 2];
-                    assignments.Add(new Assignment(name.Text, value.Text, true, name.Start, value.End, value.Quote == '\0' ? value.Start : value.Start + 1,
-                        value.Quote == '\0' ? value.End - value.Start : value.End - value.Start - 2, value.Quote));
+                    assignments.Add(new Assignment(name.Text, value.Text, true, name.Start, value.End, value.Quoted ? value.Start + 1 : value.Start,
+                        value.Quoted ? value.End - value.Start - 2 : value.End - value.Start));
                     i += 2;
                     continue;
                 }
@@ -266,32 +262,13 @@ namespace MailTls.Clients
                     set = false;
                 }
 
-                assignments.Add(new Assignment(bare, null, set, name.Start, name.End, name.Start, name.End - name.Start, '\0') { FromUnset = unset });
+                assignments.Add(new Assignment(bare, null, set, name.Start, name.End, name.Start, name.End - name.Start) { FromUnset = unset });
             }
-        }
-
-        private sealed class Word
-        {
-            public Word(string text, int start, int end, char quote)
-            {
-                Text = text;
-                Start = start;
-                End = end;
-                Quote = quote;
-            }
-
-            public string Text { get; }
-
-            public int Start { get; }
-
-            public int End { get; }
-
-            public char Quote { get; }
         }
 
         private sealed class Assignment
         {
-            public Assignment(string name, string? value, bool set, int start, int end, int valueStart, int valueLength, char quote)
+            public Assignment(string name, string? value, bool set, int start, int end, int valueStart, int valueLength)
             {
                 Name = name;
                 Value = value ?? (set ? null : "no");
@@ -300,7 +277,6 @@ namespace MailTls.Clients
                 End = end;
                 ValueStart = valueStart;
                 ValueLength = valueLength;
-                Quote = quote;
             }
 
             public string Name { get; }
@@ -318,7 +294,6 @@ namespace MailTls.Clients
 
             public int ValueLength { get; }
 
-            public char Quote { get; }
 
             /// <summary>An <c>unset</c>/<c>reset</c> command, which cannot be turned into an assignment in place.</summary>
             public bool FromUnset { get; set; }

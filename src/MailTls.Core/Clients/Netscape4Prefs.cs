@@ -108,11 +108,6 @@ namespace MailTls.Clients
             var prefs = PrefsFile.Parse(ConfigText.Read(location.Path));
             var current = Read(location).FirstOrDefault(r => r.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no server '{key}' in '{location.Path}'.");
-            if (current.Security == target.Security && !current.Opportunistic && current.Port == target.Port
-                && (target.HostName == null || string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Array.Empty<SettingEdit>();
-            }
 
             if (target.Security != MailSecurity.None && NoSslAtAll(location.ClientVersion) is string none)
             {
