@@ -45,7 +45,7 @@ namespace MailTls.PowerShell
         {
             var category = ex.ErrorId switch
             {
-                "ConfigMalformed" => ErrorCategory.InvalidData,
+                "ConfigMalformed" or "EntrySeveralUsers" or "SslFromDefaults" or "SslConfigDeprecated" or "ValueSpansLines" => ErrorCategory.InvalidData,
                 "ConfigNotFound" or "AccountNotFound" or "BackupNotFound" or "ConfigNotRecognized" => ErrorCategory.ObjectNotFound,
                 "ProfileLocked" or "ClientRunning" => ErrorCategory.ResourceUnavailable,
                 "PortModeMismatch" or "PlaintextRefused" => ErrorCategory.InvalidArgument,

@@ -109,7 +109,7 @@ Describe 'Set-ClientSsl' {
         @($changes | ForEach-Object { '{0} {1}->{2}' -f $_.Setting, $_.OldValue, $_.NewValue }) |
             Should -Be @('mail.server.server1.socketType ->3', 'mail.server.server1.port 143->993', 'mail.smtpserver.smtp1.try_ssl ->3', 'mail.smtpserver.smtp1.port ->465')
         Test-Path -LiteralPath $changes[0].BackupPath | Should -BeTrue
-        @(Get-ChildItem -LiteralPath $files.Profile -Filter 'prefs.js.*.mailtls-backup').Count | Should -Be 1
+        @(Get-ChildItem -LiteralPath $files.Profile -Filter '.prefs.js.*.mailtls-backup' -Force).Count | Should -Be 1
         (Get-Content -Raw $files.Prefs) | Should -Match ([regex]::Escape('user_pref("unknown.pref", "kept");'))
         @(Get-ClientSsl -Path $files.Profile | ForEach-Object { '{0}:{1}' -f $_.Security, $_.Port }) | Should -Be @('Implicit:993', 'Implicit:465')
 
@@ -128,15 +128,28 @@ Describe 'Set-ClientSsl' {
         $errors[0].FullyQualifiedErrorId | Should -Be "AccountNotFound,$($Prefix)SetClientSslCommand"
     }
 
-    It 'takes plan entries by property name: the first entry per protocol wins' {
+    It 'never takes a piped account''s own port, mode or host as the target' {
+        $two = Join-Path (New-Item -ItemType Directory -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))).FullName '.msmtprc'
+        Set-Content -LiteralPath $two -Value "account a`nhost a.example.com`nport 2525`n`naccount b`nhost b.example.com`n"
+        $before = Get-FileHash -LiteralPath $two
+        # Without -Security, and with a selection parameter the piped accounts cannot go with: refused, nothing written.
+        $script = Join-Path $TestDrive 'nosecurity.ps1'
+        "Import-Module '$ModulePath'; Get-ClientSsl -Path '$two' -Account a | Set-ClientSsl -Confirm:`$false" | Set-Content $script
+        $null = & dotnet pwsh -NoProfile -NonInteractive -File $script 2>&1
+        Get-ClientSsl -Path $two -Account a | Set-ClientSsl -Path $two -Security StartTls -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Match '^InputObjectNotBound'
+        (Get-FileHash -LiteralPath $two).Hash | Should -Be $before.Hash
+        (Get-ClientSsl -Path $two | ForEach-Object { '{0}:{1}' -f $_.HostName, $_.Port }) | Should -Be @('a.example.com:2525', 'b.example.com:25')
+    }
+
+    It 'takes entries of a real port plan: the recommended one for the protocol, for the accounts selected' -Skip:(-not $HaveServers) {
         $files = Initialize-ClientFolder
-        $plan = @(
-            [pscustomobject]@{ Protocol = 'Smtp'; HostName = 'mail.example.net'; Port = 465; Security = 'Implicit' }
-            [pscustomobject]@{ Protocol = 'Smtp'; HostName = 'mail.example.net'; Port = 587; Security = 'StartTls' }
-        )
+        $plan = Get-MailPortPlan "alice@$($State.zone.domain)" -DnsServer "$($State.zone.server):53" -TrustedRootCertificate $State.root -TimeoutSeconds 3 -WarningAction SilentlyContinue
         $plan | Set-ClientSsl -Path $files.Msmtp -Confirm:$false
         $account = Get-ClientSsl -Path $files.Msmtp
-        '{0}:{1} {2}' -f $account.HostName, $account.Port, $account.Security | Should -Be 'mail.example.net:465 Implicit'
+        '{0}:{1} {2}' -f $account.HostName, $account.Port, $account.Security | Should -Be "smtp.$($State.zone.domain):$($State.ports.smtps) Implicit"
+
+        { $plan | Set-ClientSsl -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "SelectionRequired,$($Prefix)SetClientSslCommand"
     }
 
     It 'refuses plaintext without -Force and a port of the other mode, as errors naming the account' {
@@ -187,7 +200,7 @@ Describe 'Undo-ClientSsl' {
         $undone = $changes | Undo-ClientSsl -Confirm:$false -PassThru
         (Get-FileHash -LiteralPath $files.Prefs).Hash | Should -Be $original.Hash
         @($undone | Where-Object Setting -eq 'Security' | ForEach-Object { '{0}->{1}' -f $_.OldValue, $_.NewValue }) | Should -Be @('Implicit->None', 'Implicit->None')
-        @(Get-ChildItem -LiteralPath $files.Profile -Filter 'prefs.js.*.mailtls-undo-backup').Count | Should -Be 1
+        @(Get-ChildItem -LiteralPath $files.Profile -Filter '.prefs.js.*.mailtls-undo-backup' -Force).Count | Should -Be 1
     }
 
     It 'says so when there is no backup' {

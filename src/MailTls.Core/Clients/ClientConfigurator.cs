@@ -120,6 +120,12 @@ namespace MailTls.Clients
         /// <exception cref="ClientConfigException">The account is gone, or the client cannot do this.</exception>
         public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target);
 
+        /// <summary>The account's key once it is at <paramref name="target"/> (the same, unless the key names the host).</summary>
+        public virtual string KeyAfter(string key, AccountTarget target) => key;
+
+        /// <summary>Files a change at this location may write together (prefs.js and user.js): Undo-ClientSsl restores them together.</summary>
+        public virtual IEnumerable<string> Companions(ConfigLocation location) => new[] { location.Path };
+
         /// <summary>What the user should know before this change (a client version that may not manage it).</summary>
         public virtual IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target) => Array.Empty<string>();
 

@@ -82,6 +82,7 @@ namespace MailTls.Clients
         private const int MinimumCheckMinutes = 5;
         private readonly IReadOnlyList<ClientConfigurator> _configurators;
         private readonly Dictionary<string, string?> _backups = new Dictionary<string, string?>(StringComparer.Ordinal);
+        private readonly string _stamp = AtomicFile.Stamp();
 
         /// <summary>An engine over every client MailTls knows.</summary>
         public ClientSslEngine()
@@ -206,20 +207,19 @@ namespace MailTls.Clients
                     $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
             }
 
-            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal).Where(IsReadOnly))
+            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal))
             {
-                throw new ClientConfigException("ConfigReadOnly", path,
-                    $"'{path}' is read-only, so it is left as it is (a read-only settings file is often meant to stop the client from changing it). Make it writable (chmod u+w) and run the command again.");
+                RefuseReadOnly(path);
             }
 
-            var backups = WriteAll(edits, out var originals);
+            var backups = WriteAll(edits, out var undo);
             try
             {
-                Verify(configurator, location, current.Key, target);
+                Verify(configurator, location, configurator.KeyAfter(current.Key, target), target);
             }
             catch
             {
-                Restore(originals);
+                Undo(undo);
                 throw;
             }
 
@@ -243,14 +243,27 @@ namespace MailTls.Clients
         {
             var backup = NewestBackup(path)
                 ?? throw new ClientConfigException("BackupNotFound", path,
-                    $"There is no Set-ClientSsl backup of '{path}' (they sit beside the file as <name>.<time>.mailtls-backup). Nothing was changed.");
-            var content = File.ReadAllBytes(backup);
-            if (File.Exists(path) && File.ReadAllBytes(path).SequenceEqual(content))
+                    $"There is no Set-ClientSsl backup of '{path}' (they sit beside the file as .<name>.<time>.mailtls-backup). Nothing was changed.");
+            var owner = _configurators.Select(c => (Configurator: c, Location: c.Recognize(path))).FirstOrDefault(p => p.Location != null);
+
+            // The files the same command changed together (prefs.js and user.js): each goes back to its backup of that command.
+            var stamp = AtomicFile.StampOf(backup);
+            var restores = new List<(string File, string Backup)> { (path, backup) };
+            foreach (var companion in owner.Location == null ? Enumerable.Empty<string>() : owner.Configurator.Companions(owner.Location))
+            {
+                var companionBackup = AtomicFile.Backups(companion).FirstOrDefault(b => AtomicFile.StampOf(b) == stamp);
+                if (companionBackup != null && !string.Equals(Path.GetFullPath(companion), Path.GetFullPath(path), StringComparison.Ordinal))
+                {
+                    restores.Add((companion, companionBackup));
+                }
+            }
+
+            restores.RemoveAll(r => File.Exists(r.File) && File.ReadAllBytes(r.File).SequenceEqual(File.ReadAllBytes(r.Backup)));
+            if (restores.Count == 0)
             {
                 return Array.Empty<ClientSslChange>();
             }
 
-            var owner = _configurators.Select(c => (Configurator: c, Location: c.Recognize(path))).FirstOrDefault(p => p.Location != null);
             var running = force || owner.Location == null ? null : owner.Configurator.RunningReason(owner.Location);
             if (running != null)
             {
@@ -258,8 +271,17 @@ namespace MailTls.Clients
                     $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
             }
 
+            foreach (var (file, _) in restores)
+            {
+                RefuseReadOnly(file);
+            }
+
             var before = owner.Location == null ? Array.Empty<AccountRecord>() : SafeRead(owner.Configurator, owner.Location);
-            AtomicFile.Write(path, content, backupSuffix: AtomicFile.UndoSuffix, beforeRename: BeforeRename);
+            foreach (var (file, fileBackup) in restores)
+            {
+                AtomicFile.Write(file, File.ReadAllBytes(fileBackup), backupSuffix: AtomicFile.UndoSuffix, beforeRename: BeforeRename, hiddenBackup: true);
+            }
+
             if (owner.Location == null)
             {
                 // Not a file MailTls reads accounts from: restored, with no account settings to list.
@@ -279,7 +301,7 @@ namespace MailTls.Clients
                 {
                     if (was != now)
                     {
-                        changes.Add(new ClientSslChange(owner.Configurator.Client, after.Account, after.Role, after.Protocol, path, setting, was, now, backup));
+                        changes.Add(new ClientSslChange(owner.Configurator.Client, after.Account, after.Role, after.Protocol, after.ConfigPath, setting, was, now, backup));
                     }
                 }
             }
@@ -299,22 +321,26 @@ namespace MailTls.Clients
             }
         }
 
-        /// <summary>Writes each file of the edits; returns each file's backup (one per file for the engine's life, so one command makes one).</summary>
-        private Dictionary<string, string?> WriteAll(IReadOnlyList<SettingEdit> edits, out Dictionary<string, byte[]?> originals)
+        /// <summary>
+        /// Writes each file of the edits; returns each file's backup. One backup per file for the engine's life (one
+        /// command), all with the command's time stamp, so Undo-ClientSsl puts back the state before the command.
+        /// </summary>
+        private Dictionary<string, string?> WriteAll(IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
         {
-            originals = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+            undo = new WriteUndo();
             var backups = new Dictionary<string, string?>(StringComparer.Ordinal);
             try
             {
                 foreach (var file in edits.GroupBy(e => e.Path))
                 {
                     var original = ConfigText.Read(file.Key);
-                    originals[file.Key] = original.Exists ? File.ReadAllBytes(file.Key) : null;
+                    undo.Originals[file.Key] = original.Exists ? File.ReadAllBytes(file.Key) : null;
                     var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit));
                     if (!_backups.TryGetValue(file.Key, out var backup))
                     {
-                        backup = original.Exists ? AtomicFile.Backup(file.Key) : null;
+                        backup = original.Exists ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
                         _backups[file.Key] = backup;
+                        undo.NewBackups.Add(file.Key);
                     }
 
                     backups[file.Key] = backup;
@@ -323,16 +349,47 @@ namespace MailTls.Clients
             }
             catch (IOException ex)
             {
-                Restore(originals);
+                Undo(undo);
                 throw new ClientConfigException("ConfigWriteFailed", edits[0].Path, $"Writing the settings failed; the files are as they were. ({ex.Message})", ex);
             }
             catch
             {
-                Restore(originals);
+                Undo(undo);
                 throw;
             }
 
             return backups;
+        }
+
+        /// <summary>What a failed change takes back: the files as they were, and the backups it took (else Undo-ClientSsl would find those first).</summary>
+        private sealed class WriteUndo
+        {
+            public Dictionary<string, byte[]?> Originals { get; } = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+
+            public List<string> NewBackups { get; } = new List<string>();
+        }
+
+        private void Undo(WriteUndo undo)
+        {
+            Restore(undo.Originals);
+            foreach (var path in undo.NewBackups)
+            {
+                if (_backups.TryGetValue(path, out var backup) && backup != null)
+                {
+                    File.Delete(backup);
+                }
+
+                _backups.Remove(path);
+            }
+        }
+
+        private static void RefuseReadOnly(string path)
+        {
+            if (IsReadOnly(path))
+            {
+                throw new ClientConfigException("ConfigReadOnly", path,
+                    $"'{path}' is read-only, so it is left as it is (a read-only settings file is often meant to stop the client from changing it). Make it writable (chmod u+w) and run the command again.");
+            }
         }
 
         private static bool IsReadOnly(string path)

@@ -93,7 +93,6 @@ namespace MailTls.Clients
                 throw new ClientConfigException("AccountNotFound", location.Path, $"There is no mail source '{key}' in '{location.Path}'.");
             }
 
-
             var method = target.Security == MailSecurity.Implicit ? Implicit : target.Security == MailSecurity.StartTls ? StartTls : "none";
             var edits = new List<SettingEdit?>
             {

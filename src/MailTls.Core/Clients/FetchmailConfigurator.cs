@@ -54,14 +54,23 @@ namespace MailTls.Clients
             var file = ConfigText.Read(location.Path);
             var entry = Entries(file).Entries.FirstOrDefault(e => e.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no 'poll {key}' entry in '{location.Path}'.");
-            var current = Record(location, entry, null);
+            if (entry.Tokens.Count(t => !t.Quoted && (t.Text == "user" || t.Text == "username")) > 1)
+            {
+                // ssl and sslproto belong to one user clause each, the port to the entry: a change would split them.
+                throw new ClientConfigException("EntrySeveralUsers", location.Path,
+                    $"The 'poll {key}' entry of '{location.Path}' has several users, and fetchmail takes ssl per user. Split it into one poll entry per user, then run the command again.");
+            }
 
             var edits = new List<SettingEdit>();
             var setting = $"poll {key}: ";
             var end = entry.Tokens.Last();
-            var ssl = entry.Tokens.FirstOrDefault(t => t.Text == "ssl" && !Negated(entry, t));
-            var proto = Option(entry, "sslproto");
-            var sslproto = target.Security == MailSecurity.StartTls ? StartTlsProto : target.Security == MailSecurity.None ? "''" : null;
+            var ssl = entry.Tokens.FirstOrDefault(t => t.Text == "ssl" && !t.Quoted && !Negated(t));
+            if (target.Security != MailSecurity.Implicit && ssl == null && Flag(entry.Defaults, "ssl"))
+            {
+                throw new ClientConfigException("SslFromDefaults", location.Path,
+                    $"'ssl' is set in a 'defaults' entry of '{location.Path}' for every server after it, and MailTls does not override it for 'poll {key}' alone. Move 'ssl' into the poll entries that need it, then run the command again.");
+            }
+
             if (target.Security == MailSecurity.Implicit && ssl == null)
             {
                 edits.Add(new SettingEdit(file.Path, setting + "ssl", null, "ssl", new TextEdit(end.End, 0, " ssl")));
@@ -71,22 +80,27 @@ namespace MailTls.Clients
                 edits.Add(new SettingEdit(file.Path, setting + "ssl", "ssl", null, Remove(file.Text, ssl)));
             }
 
-            if (proto != null && (sslproto == null ? Unquote(proto.Text).Length == 0 : proto.Text != sslproto))
+            // sslproto: '' for plaintext; otherwise any version the user chose is kept, and only an empty one (which turns
+            // STARTTLS off, and is an error beside ssl) becomes TLS1.2+.
+            var proto = Option(entry, "sslproto");
+            var effective = proto != null ? Unquote(proto.Text) : Value(entry.Defaults, "sslproto");
+            var wanted = target.Security == MailSecurity.None ? "''"
+                : effective == null ? (target.Security == MailSecurity.StartTls ? StartTlsProto : null)
+                : effective.Length == 0 ? StartTlsProto : null;
+            if (wanted != null && proto != null && proto.Text != wanted)
             {
-                // With ssl an empty sslproto is an error fetchmail only logs; say what is meant.
-                var value = sslproto ?? StartTlsProto;
-                edits.Add(new SettingEdit(file.Path, setting + "sslproto", proto.Text, value, new TextEdit(proto.Start, proto.End - proto.Start, value)));
+                edits.Add(new SettingEdit(file.Path, setting + "sslproto", proto.Text, wanted, new TextEdit(proto.Start, proto.End - proto.Start, wanted)));
             }
-            else if (proto == null && sslproto != null)
+            else if (wanted != null && proto == null)
             {
-                edits.Add(new SettingEdit(file.Path, setting + "sslproto", null, sslproto, new TextEdit(end.End, 0, " sslproto " + sslproto)));
+                edits.Add(new SettingEdit(file.Path, setting + "sslproto", null, wanted, new TextEdit(end.End, 0, " sslproto " + wanted)));
             }
 
             var port = target.Port.ToString(CultureInfo.InvariantCulture);
             var portToken = Option(entry, "service", "port");
             if (portToken != null)
             {
-                if (portToken.Text != port)
+                if (Unquote(portToken.Text) != port)
                 {
                     edits.Add(new SettingEdit(file.Path, setting + "service", portToken.Text, port, new TextEdit(portToken.Start, portToken.End - portToken.Start, port)));
                 }
@@ -98,12 +112,14 @@ namespace MailTls.Clients
                 edits.Add(new SettingEdit(file.Path, setting + "service", null, port, new TextEdit(after.End, 0, " service " + port)));
             }
 
-            if (target.HostName != null && !string.Equals(current.HostName, target.HostName, StringComparison.OrdinalIgnoreCase))
+            if (target.HostName != null)
             {
+                // The poll name stays (it labels the entry and its UIDs); 'via' names the server to contact and check.
                 var via = Option(entry, "via");
-                var host = via ?? entry.Name;
-                edits.Add(new SettingEdit(file.Path, setting + (via != null ? "via" : "poll"), Unquote(host.Text), target.HostName,
-                    new TextEdit(host.Start, host.End - host.Start, "\"" + target.HostName + "\"")));
+                var quoted = "\"" + target.HostName + "\"";
+                edits.Add(via != null
+                    ? new SettingEdit(file.Path, setting + "via", Unquote(via.Text), target.HostName, new TextEdit(via.Start, via.End - via.Start, quoted))
+                    : new SettingEdit(file.Path, setting + "via", null, target.HostName, new TextEdit(entry.Name.End, 0, " via " + quoted)));
             }
 
             return edits;
@@ -111,14 +127,15 @@ namespace MailTls.Clients
 
         private static AccountRecord Record(ConfigLocation location, Entry entry, int? daemonSeconds)
         {
-            var protoText = Value(entry, "proto", "protocol")?.ToUpperInvariant();
-            var ssl = entry.Tokens.Any(t => t.Text == "ssl" && !Negated(entry, t));
-            var sslproto = Value(entry, "sslproto");
-            var certCheckOff = entry.Tokens.Any(t => t.Text == "sslcertck" && Negated(entry, t));
+            // An entry's own options win over those of the 'defaults' entry before it.
+            var protoText = (Value(entry, "proto", "protocol") ?? Value(entry.Defaults, "proto", "protocol"))?.ToUpperInvariant();
+            var ssl = Flag(entry, "ssl") || Flag(entry.Defaults, "ssl");
+            var sslproto = Value(entry, "sslproto") ?? Value(entry.Defaults, "sslproto");
+            var certCheckOff = entry.Tokens.Concat(entry.Defaults?.Tokens ?? new List<Token>()).Any(t => t.Text == "sslcertck" && Negated(t));
             var security = ssl ? MailSecurity.Implicit
                 : sslproto != null ? (sslproto.Length == 0 ? MailSecurity.None : MailSecurity.StartTls)
                 : certCheckOff ? MailSecurity.None : MailSecurity.StartTls;
-            var portText = Value(entry, "service", "port");
+            var portText = Value(entry, "service", "port") ?? Value(entry.Defaults, "service", "port");
             var hasPort = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0;
             var protocol = protoText switch
             {
@@ -127,7 +144,7 @@ namespace MailTls.Clients
                 _ => hasPort && (port == 993 || port == 143) ? MailProtocol.Imap : MailProtocol.Pop3,
             };
             var user = Value(entry, "user", "username");
-            var interval = int.TryParse(Value(entry, "interval"), NumberStyles.None, CultureInfo.InvariantCulture, out var every) && every > 0 ? every : 1;
+            var interval = int.TryParse(Value(entry, "interval") ?? Value(entry.Defaults, "interval"), NumberStyles.None, CultureInfo.InvariantCulture, out var every) && every > 0 ? every : 1;
             return new AccountRecord
             {
                 Account = user != null ? user + "@" + entry.Host : entry.Host,
@@ -145,7 +162,9 @@ namespace MailTls.Clients
             };
         }
 
-        private static string? Value(Entry entry, params string[] keywords) => Option(entry, keywords) is Token t ? Unquote(t.Text) : null;
+        private static string? Value(Entry? entry, params string[] keywords) => entry != null && Option(entry, keywords) is Token t ? Unquote(t.Text) : null;
+
+        private static bool Flag(Entry? entry, string keyword) => entry != null && entry.Tokens.Any(t => t.Text == keyword && !t.Quoted && !Negated(t));
 
         /// <summary>The token after the last of the keywords in the entry.</summary>
         private static Token? Option(Entry entry, params string[] keywords)
@@ -162,11 +181,7 @@ namespace MailTls.Clients
             return found;
         }
 
-        private static bool Negated(Entry entry, Token token)
-        {
-            var index = entry.Tokens.IndexOf(token);
-            return index > 0 && entry.Tokens[index - 1].Text == "no";
-        }
+        private static bool Negated(Token token) => token.Previous?.Text == "no";
 
         /// <summary>Removes a token with the blanks before it on its line (the whole line when it stands alone).</summary>
         private static TextEdit Remove(string text, Token token)
@@ -196,6 +211,7 @@ namespace MailTls.Clients
             var entries = new List<Entry>();
             int? daemon = null;
             Entry? current = null;
+            Entry? defaults = null;
             for (var i = 0; i < tokens.Count; i++)
             {
                 var token = tokens[i];
@@ -212,7 +228,13 @@ namespace MailTls.Clients
                         continue;
                     }
 
-                    if (token.Text == "defaults" || i + 1 >= tokens.Count)
+                    if (token.Text == "defaults")
+                    {
+                        defaults = current = new Entry("defaults", string.Empty, string.Empty, token, null);
+                        continue;
+                    }
+
+                    if (i + 1 >= tokens.Count)
                     {
                         continue;
                     }
@@ -220,12 +242,12 @@ namespace MailTls.Clients
                     var name = tokens[++i];
                     var host = Unquote(name.Text);
                     var key = host;
-                    for (var n = 2; entries.Any(e => e.Key == key); n++)
+                    for (var n = 2; entries.Exists(e => e.Key == key); n++)
                     {
                         key = host + "#" + n.ToString(CultureInfo.InvariantCulture);
                     }
 
-                    current = new Entry(token.Text == "server" ? "poll" : token.Text, host, key, name);
+                    current = new Entry(token.Text == "server" ? "poll" : token.Text, host, key, name, defaults);
                     entries.Add(current);
                     continue;
                 }
@@ -291,19 +313,28 @@ namespace MailTls.Clients
                 }
             }
 
+            for (var i = 1; i < tokens.Count; i++)
+            {
+                tokens[i].Previous = tokens[i - 1];
+            }
+
             return tokens;
         }
 
         private sealed class Entry
         {
-            public Entry(string kind, string host, string key, Token name)
+            public Entry(string kind, string host, string key, Token name, Entry? defaults)
             {
                 Kind = kind;
                 Host = host;
                 Key = key;
                 Name = name;
+                Defaults = defaults;
                 Tokens.Add(name);
             }
+
+            /// <summary>The 'defaults' entry before this one, whose options apply where this one has none.</summary>
+            public Entry? Defaults { get; }
 
             public string Kind { get; }
 

@@ -89,16 +89,20 @@ namespace MailTls.Clients
             var document = IniDocument.Parse(ConfigText.Read(location.Path), colonSeparates: true);
             var current = Read(location).FirstOrDefault()
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"'{location.Path}' has no [retriever] with a type and a server.");
+            var section = document.Section("retriever")!;
+            var type = section["type"]!;
+            if (type.Contains("SDPS"))
+            {
+                throw new ClientConfigException("SslNotSupported", location.Path, "getmail's SDPS retriever (Demon's POP3 variant) has no SSL variant: there is nothing to switch it to.");
+            }
+
             if (target.Security == MailSecurity.StartTls)
             {
                 throw new ClientConfigException("SslNotSupported", location.Path,
                     $"getmail has no STARTTLS: it secures {current.Protocol} only with implicit TLS. Use -Security Implicit (port {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, MailSecurity.Implicit)}).");
             }
 
-
-            var section = document.Section("retriever")!;
-            var type = section["type"]!;
-            var protocolName = current.Protocol == MailProtocol.Imap ? "IMAP" : type.Contains("SDPS") ? "SDPS" : "POP3";
+            var protocolName = current.Protocol == MailProtocol.Imap ? "IMAP" : "POP3";
             var plain = type.Replace(protocolName + "SSL", protocolName);
             var newType = target.Security == MailSecurity.Implicit ? plain.Replace(protocolName, protocolName + "SSL") : plain;
             var edits = new List<SettingEdit?>

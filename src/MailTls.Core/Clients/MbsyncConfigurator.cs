@@ -38,6 +38,15 @@ namespace MailTls.Clients
             var section = Sections(file).FirstOrDefault(s => s.Name == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no IMAPAccount '{key}' in '{location.Path}'.");
             var current = Record(location, section);
+            var deprecated = section.Lines.Where(l => Deprecated.Contains(l.Keyword, StringComparer.OrdinalIgnoreCase)
+                || (l.Keyword.Equals("Host", StringComparison.OrdinalIgnoreCase) && l.Value.StartsWith("imaps:", StringComparison.OrdinalIgnoreCase))).ToArray();
+            if (deprecated.Length > 0)
+            {
+                // mbsync refuses SSLType beside them, and replacing them would also drop the TLS versions they choose.
+                throw new ClientConfigException("SslConfigDeprecated", location.Path,
+                    $"'{key}' in '{location.Path}' uses isync's old TLS options ({string.Join(", ", deprecated.Select(l => l.Keyword + " " + l.Value))}), which mbsync does not allow beside SSLType. "
+                    + "Replace them with 'SSLType IMAPS|STARTTLS' (and SSLVersions) by hand, or remove them and run the command again.");
+            }
             var wanted = new List<(string Keyword, string Value, bool Differs)>
             {
                 (Find(section, "TLSType") != null ? "TLSType" : "SSLType", TypeName(target.Security), current.Security != target.Security),
@@ -66,7 +75,10 @@ namespace MailTls.Clients
         private static AccountRecord Record(ConfigLocation location, Section section)
         {
             var type = Get(section, "TLSType") ?? Get(section, "SSLType");
-            var security = type == null ? (Get(section, "Tunnel") != null ? MailSecurity.None : MailSecurity.StartTls)
+            var host = Get(section, "Host")!;
+            var legacyImaps = host.StartsWith("imaps:", StringComparison.OrdinalIgnoreCase) || IsYes(Get(section, "UseIMAPS"));
+            var security = legacyImaps ? MailSecurity.Implicit
+                : type == null ? (Get(section, "Tunnel") != null || !IsYes(Get(section, "RequireSSL") ?? "yes") ? MailSecurity.None : MailSecurity.StartTls)
                 : type.Equals("IMAPS", StringComparison.OrdinalIgnoreCase) ? MailSecurity.Implicit
                 : type.Equals("STARTTLS", StringComparison.OrdinalIgnoreCase) ? MailSecurity.StartTls
                 : MailSecurity.None;
@@ -77,7 +89,9 @@ namespace MailTls.Clients
                 EmailAddress = user != null && user.Contains("@") ? user : null,
                 Role = MailRole.Incoming,
                 Protocol = MailProtocol.Imap,
-                HostName = Get(section, "Host")!,
+                HostName = host.StartsWith("imaps:", StringComparison.OrdinalIgnoreCase) || host.StartsWith("imap:", StringComparison.OrdinalIgnoreCase) ? host.Substring(host.IndexOf(':') + 1) : host,
+                // isync 1.3's RequireSSL no: STARTTLS when offered, plaintext otherwise.
+                Opportunistic = type == null && !legacyImaps && Get(section, "Tunnel") == null && !IsYes(Get(section, "RequireSSL") ?? "yes"),
                 Port = int.TryParse(Get(section, "Port"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0 ? port
                     : security == MailSecurity.Implicit ? 993 : 143,
                 Security = security,
@@ -85,6 +99,11 @@ namespace MailTls.Clients
                 Key = section.Name,
             };
         }
+
+        /// <summary>isync 1.3's TLS options, which 1.4 still reads but does not allow beside SSLType.</summary>
+        private static readonly string[] Deprecated = { "UseIMAPS", "RequireSSL", "UseSSLv2", "UseSSLv3", "UseTLSv1", "UseTLSv1.1", "UseTLSv1.2", "UseTLSv1.3" };
+
+        private static bool IsYes(string? value) => value != null && (value.Equals("yes", StringComparison.OrdinalIgnoreCase) || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");
 
         private static string TypeName(MailSecurity security) => security switch
         {

@@ -57,9 +57,20 @@ namespace MailTls.Clients
             return ProfileLocation(profile);
         }
 
+        public override IEnumerable<string> Companions(ConfigLocation location) => new[] { location.Path, UserJs(location) };
 
-        public override string? RunningReason(ConfigLocation location) =>
-            MozillaProfiles.IsInUse(location.Profile!) ? $"{Client} has the profile '{location.Profile}' open (it holds the profile's lock)." : null;
+        public override string? RunningReason(ConfigLocation location)
+        {
+            if (MozillaProfiles.IsInUse(location.Profile!))
+            {
+                return $"{Client} has the profile '{location.Profile}' open (it holds the profile's lock).";
+            }
+
+            // On macOS the lock is an fcntl lock on .parentlock, which .NET cannot query: a running client is enough.
+            return System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)
+                && RunningProcess.Find("thunderbird", "seamonkey", "netscape") is string name
+                ? $"{name} is running (on macOS MailTls cannot tell which profile it has open)." : null;
+        }
 
         public override IReadOnlyList<AccountRecord> Read(ConfigLocation location)
         {
@@ -89,7 +100,8 @@ namespace MailTls.Clients
                 var key = $"mail.server.{server}";
                 var type = prefs.String(key + ".type");
                 var protocol = type == "imap" ? MailProtocol.Imap : type == "pop3" ? MailProtocol.Pop3 : (MailProtocol?)null;
-                var host = prefs.String(key + ".hostname") ?? prefs.String(key + ".realhostname");
+                // Thunderbird connects to realhostname when the server was renamed; hostname then only names its folders.
+                var host = prefs.String(key + ".realhostname") ?? prefs.String(key + ".hostname");
                 if (protocol == null || string.IsNullOrEmpty(host))
                 {
                     continue;
@@ -173,9 +185,10 @@ namespace MailTls.Clients
             settings.Add((prefix + "port", target.Port));
             if (target.HostName != null)
             {
-                settings.Add((prefix + "hostname", target.HostName));
+                // As Thunderbird's own server settings do: an incoming server's hostname stays (its folders are named
+                // after it) and realhostname takes the new name.
+                settings.Add((prefix + (incoming ? "realhostname" : "hostname"), target.HostName));
             }
-
 
             var edits = new List<SettingEdit>();
             foreach (var (name, value) in settings)

@@ -52,21 +52,38 @@ namespace MailTls.Clients
             }
 
             var edits = new List<SettingEdit>();
-            var last = section.Own.LastOrDefault() ?? section.Header;
+            var changed = new List<string>();
             foreach (var (keyword, value) in wanted)
             {
-                var effective = section.Effective.TryGetValue(keyword, out var v) ? v : Default(keyword, section.Effective);
-                if (string.Equals(Normalize(keyword, effective), value, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(Effective(section, keyword), value, StringComparison.OrdinalIgnoreCase))
                 {
-                    continue;
+                    edits.Add(Write(file, section, keyword, value));
+                    changed.Add(keyword);
                 }
+            }
 
-                var own = section.Own.LastOrDefault(l => l.Keyword == keyword);
-                edits.Add(own != null ? file.Replace(own, value, $"account {key}: {keyword}")! : file.Insert(last, keyword, value, $"account {key}: {keyword}"));
+            // "account child : base" copies base's settings: keep what each child has now, so only the named account moves.
+            // The alias "account default : base" is base itself and follows it.
+            foreach (var child in Sections(file).Where(c => c.Parents.Contains(key) && !(c.Name == "default" && c.Own.Count == 0)))
+            {
+                foreach (var keyword in changed.Where(k => child.Own.All(l => l.Keyword != k)))
+                {
+                    edits.Add(Write(file, child, keyword, Effective(child, keyword)!));
+                }
             }
 
             return edits;
         }
+
+        private static SettingEdit Write(Formats.KeywordFile file, Section section, string keyword, string value)
+        {
+            var own = section.Own.LastOrDefault(l => l.Keyword == keyword);
+            var setting = $"account {section.Name}: {keyword}";
+            return own != null ? file.Replace(own, value, setting)! : file.Insert(section.Own.LastOrDefault() ?? section.Header, keyword, value, setting);
+        }
+
+        private static string? Effective(Section section, string keyword) =>
+            Normalize(keyword, section.Effective.TryGetValue(keyword, out var value) ? value : Default(keyword, section.Effective));
 
         private static AccountRecord Record(ConfigLocation location, Section section)
         {
@@ -129,6 +146,7 @@ namespace MailTls.Clients
                     {
                         foreach (var parent in line.Value.Substring(colon + 1).Split(',').Select(p => p.Trim()))
                         {
+                            current.Parents.Add(parent);
                             var inherited = sections.LastOrDefault(s => s.Name == parent);
                             foreach (var pair in inherited?.Effective ?? new Dictionary<string, string>())
                             {
@@ -170,6 +188,9 @@ namespace MailTls.Clients
             public KeywordLine Header { get; }
 
             public List<KeywordLine> Own { get; } = new List<KeywordLine>();
+
+            /// <summary>The accounts it copies its settings from ("account NAME : PARENT,…").</summary>
+            public List<string> Parents { get; } = new List<string>();
 
             public Dictionary<string, string> Effective { get; }
         }

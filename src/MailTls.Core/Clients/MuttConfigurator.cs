@@ -17,7 +17,11 @@ namespace MailTls.Clients
     /// </summary>
     internal sealed class MuttConfigurator : ClientConfigurator
     {
+        /// <summary>The variables whose URL is an account's server (the first one names the account).</summary>
         private static readonly string[] UrlVariables = { "folder", "spoolfile", "spool_file", "pop_host", "smtp_url" };
+
+        /// <summary>Other places that name a server by URL; they follow the account's switch (else Mutt keeps using the old one).</summary>
+        private static readonly string[] FollowerVariables = { "record", "postponed", "trash", "mailboxes" };
 
         public override MailClient Client => MailClient.Mutt;
 
@@ -50,9 +54,10 @@ namespace MailTls.Clients
             var starttls = Bool(assignments, "ssl_starttls", true);
             var from = Last(assignments, "from")?.Value;
             var records = new List<AccountRecord>();
-            foreach (var (url, _) in Servers(assignments))
+            foreach (var (url, assignment) in Servers(assignments))
             {
-                if (records.Any(r => r.Key == url.Key))
+                // One account per server: the first variable that names it (folder and spoolfile often name the same one).
+                if (records.Any(r => r.Protocol == url.Protocol && string.Equals(r.HostName, url.Host, StringComparison.OrdinalIgnoreCase)))
                 {
                     continue;
                 }
@@ -70,7 +75,7 @@ namespace MailTls.Clients
                     Opportunistic = !url.Secure && !force && starttls,
                     CertificateCheckOff = !Bool(assignments, "ssl_verify_host", true) || !Bool(assignments, "ssl_verify_dates", true),
                     ConfigPath = location.Path,
-                    Key = url.Key,
+                    Key = assignment.Name,
                 });
             }
 
@@ -85,7 +90,7 @@ namespace MailTls.Clients
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"No server URL in '{location.Path}' is '{key}'.");
 
             var edits = new List<SettingEdit>();
-            foreach (var (url, assignment) in Servers(assignments).Where(s => s.Url.Key == key))
+            foreach (var (url, assignment) in Occurrences(assignments).Where(o => o.Url.Protocol == current.Protocol && string.Equals(o.Url.Host, current.HostName, StringComparison.OrdinalIgnoreCase)))
             {
                 var rewritten = url.With(target.Security == MailSecurity.Implicit, target.Port, target.HostName);
                 edits.Add(new SettingEdit(file.Path, assignment.Name, assignment.Value, rewritten,
@@ -115,10 +120,28 @@ namespace MailTls.Clients
             return edits;
         }
 
-        private static IEnumerable<(MailUrl Url, Assignment Assignment)> Servers(List<Assignment> assignments)
+        public override IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target)
         {
-            // The last assignment of each variable is the one in force.
-            foreach (var name in UrlVariables)
+            // account-hook patterns are regular expressions over the URL: MailTls does not rewrite them.
+            var hooks = Parse(ConfigText.Read(location.Path)).Where(a => a.Name == "account-hook" && a.Value?.IndexOf(account.HostName, StringComparison.OrdinalIgnoreCase) >= 0);
+            foreach (var hook in hooks)
+            {
+                yield return $"'{location.Path}' has an account-hook for '{hook.Value}': check that its pattern still matches the new URL (imaps://, pops://, smtps:// and the port), or its settings (the password) are no longer used.";
+            }
+        }
+
+        private static IEnumerable<(MailUrl Url, Assignment Assignment)> Servers(List<Assignment> assignments) => Urls(assignments, UrlVariables);
+
+        /// <summary>Every URL that names a server: the account variables and those that follow them (each mailboxes entry).</summary>
+        private static IEnumerable<(MailUrl Url, Assignment Assignment)> Occurrences(List<Assignment> assignments) =>
+            Urls(assignments, UrlVariables.Where(v => v != "mailboxes").Concat(FollowerVariables.Where(v => v != "mailboxes")))
+                .Concat(assignments.Where(a => a.Name == "mailboxes" && a.Value != null).Select(a => (Url: MailUrl.TryParse(a.Value!, out var url) ? url : null, Assignment: a))
+                    .Where(o => o.Url != null).Select(o => (o.Url!, o.Assignment)));
+
+        /// <summary>The URL of each variable, from its last assignment (the one in force).</summary>
+        private static IEnumerable<(MailUrl Url, Assignment Assignment)> Urls(List<Assignment> assignments, IEnumerable<string> names)
+        {
+            foreach (var name in names)
             {
                 var assignment = Last(assignments, name);
                 if (assignment?.Value != null && MailUrl.TryParse(assignment.Value, out var url))
@@ -230,6 +253,18 @@ namespace MailTls.Clients
 
         private static void Command(List<Token> words, List<Assignment> assignments)
         {
+            if (words.Count >= 2 && (words[0].Text == "mailboxes" || words[0].Text == "named-mailboxes" || words[0].Text == "account-hook"))
+            {
+                // Each mailbox may be a URL; an account-hook's first word is its pattern (kept to warn about it).
+                foreach (var word in words[0].Text == "account-hook" ? words.Skip(1).Take(1) : words.Skip(1))
+                {
+                    assignments.Add(new Assignment(words[0].Text == "account-hook" ? "account-hook" : "mailboxes", word.Text, true, word.Start, word.End,
+                        word.Quoted ? word.Start + 1 : word.Start, word.Quoted ? word.End - word.Start - 2 : word.End - word.Start));
+                }
+
+                return;
+            }
+
             if (words.Count < 2 || (words[0].Text != "set" && words[0].Text != "unset" && words[0].Text != "reset"))
             {
                 return;
@@ -294,7 +329,6 @@ namespace MailTls.Clients
 
             public int ValueLength { get; }
 
-
             /// <summary>An <c>unset</c>/<c>reset</c> command, which cannot be turned into an assignment in place.</summary>
             public bool FromUnset { get; set; }
         }
@@ -315,8 +349,6 @@ namespace MailTls.Clients
             public string Host { get; private set; } = string.Empty;
 
             public int? Port { get; private set; }
-
-            public string Key => Protocol.ToString().ToLowerInvariant() + ":" + Host.ToLowerInvariant();
 
             public static bool TryParse(string text, out MailUrl? url)
             {

@@ -50,7 +50,6 @@ namespace MailTls.Clients
         public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target) =>
             IsCommunicator(location) ? Netscape4Prefs.Plan(location, key, target) : base.Plan(location, key, target);
 
-
         public override IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target) =>
             IsCommunicator(location) ? Netscape4Prefs.Caveats(location, target) : base.Caveats(location, account, target);
 

@@ -20,13 +20,15 @@ namespace MailTls.Files
         /// <param name="backupDirectory">Where the backup goes; null: beside the file.</param>
         /// <param name="backupSuffix">The backup's suffix (Undo-ClientSsl keeps its own, so it never restores its own backups).</param>
         /// <param name="beforeRename">Called with the temporary file just before the rename (tests inject a crash there).</param>
+        /// <param name="hiddenBackup">Name the backup as a dotfile.</param>
         /// <returns>The backup's path, or null when there was no file to back up.</returns>
         /// <exception cref="IOException">Writing, renaming or the read-back check failed; the original is back in place.</exception>
         /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
-        public static string? Write(string path, byte[] content, string? backupDirectory = null, string backupSuffix = BackupSuffix, Action<string>? beforeRename = null)
+        public static string? Write(string path, byte[] content, string? backupDirectory = null, string backupSuffix = BackupSuffix, Action<string>? beforeRename = null,
+            bool hiddenBackup = false)
         {
-            var full = Path.GetFullPath(path);
-            var backup = File.Exists(full) ? Backup(full, backupDirectory, backupSuffix) : null;
+            var full = Resolve(path);
+            var backup = File.Exists(full) ? Backup(full, backupDirectory, backupSuffix, hidden: hiddenBackup) : null;
             Replace(full, content, backup, beforeRename);
             return backup;
         }
@@ -43,20 +45,20 @@ namespace MailTls.Files
         /// <exception cref="UnauthorizedAccessException">No permission to write there.</exception>
         public static void Replace(string path, byte[] content, string? backup, Action<string>? beforeRename = null)
         {
-            var full = Path.GetFullPath(path);
+            var full = Resolve(path);
             var directory = Path.GetDirectoryName(full) ?? ".";
             var previous = File.Exists(full) ? File.ReadAllBytes(full) : null;
 
             var temporary = Path.Combine(directory, "." + Path.GetFileName(full) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                using (var stream = CreateTemporary(temporary, previous != null ? full : null))
                 {
                     stream.Write(content, 0, content.Length);
                     stream.Flush(flushToDisk: true);
                 }
 #if NET
-                // Keep the file's permissions (a private profile file stays private).
+                // Keep the file's permissions exactly (the umask may have narrowed them) and its owner.
                 if (previous != null && !OperatingSystem.IsWindows())
                 {
                     File.SetUnixFileMode(temporary, File.GetUnixFileMode(full));
@@ -94,16 +96,26 @@ namespace MailTls.Files
         /// <summary>The suffix of the backups taken before an undo.</summary>
         public const string UndoSuffix = ".mailtls-undo-backup";
 
+        /// <summary>A backup time stamp (UTC, sortable); one command gives all its backups the same one.</summary>
+        public static string Stamp() => DateTime.UtcNow.ToString("yyyyMMddTHHmmssfffZ", CultureInfo.InvariantCulture);
+
         /// <summary>Copies <paramref name="path"/> to a timestamped backup (permissions kept) and returns its path.</summary>
-        public static string Backup(string path, string? backupDirectory = null, string suffix = BackupSuffix)
+        /// <param name="path">The file.</param>
+        /// <param name="backupDirectory">Where the backup goes; null: beside the file.</param>
+        /// <param name="suffix">The backup's suffix.</param>
+        /// <param name="stamp">The time stamp; null: now.</param>
+        /// <param name="hidden">Name it as a dotfile, so tools that read every file of a folder (getmail) never take it for settings.</param>
+        public static string Backup(string path, string? backupDirectory = null, string suffix = BackupSuffix, string? stamp = null, bool hidden = false)
         {
-            var directory = backupDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+            path = Resolve(path);
+            var directory = backupDirectory ?? Path.GetDirectoryName(path) ?? ".";
             Directory.CreateDirectory(directory);
-            var stamp = DateTime.UtcNow.ToString("yyyyMMddTHHmmssfffZ", CultureInfo.InvariantCulture);
-            var backup = Path.Combine(directory, Path.GetFileName(path) + "." + stamp + suffix);
+            stamp ??= Stamp();
+            var name = BackupName(path, hidden);
+            var backup = Path.Combine(directory, name + "." + stamp + suffix);
             for (var n = 2; File.Exists(backup); n++)
             {
-                backup = Path.Combine(directory, Path.GetFileName(path) + "." + stamp + "-" + n.ToString(CultureInfo.InvariantCulture) + suffix);
+                backup = Path.Combine(directory, name + "." + stamp + "-" + n.ToString(CultureInfo.InvariantCulture) + suffix);
             }
 
             File.Copy(path, backup, overwrite: false);
@@ -116,21 +128,69 @@ namespace MailTls.Files
             return backup;
         }
 
-        /// <summary>The change backups of a file beside it, newest first.</summary>
+        /// <summary>The change backups of a file beside it (dotfile or not), newest first.</summary>
         public static IReadOnlyList<string> Backups(string path)
         {
-            var full = Path.GetFullPath(path);
+            var full = Resolve(path);
             var directory = Path.GetDirectoryName(full) ?? ".";
             if (!Directory.Exists(directory))
             {
                 return Array.Empty<string>();
             }
 
-            var prefix = Path.GetFileName(full) + ".";
-            return Directory.GetFiles(directory, prefix + "*" + BackupSuffix)
-                .Where(f => Path.GetFileName(f).Length > prefix.Length + BackupSuffix.Length && char.IsDigit(Path.GetFileName(f)[prefix.Length]))
-                .OrderByDescending(f => Path.GetFileName(f), StringComparer.Ordinal)
+            return new[] { BackupName(full, false), BackupName(full, true) }.Distinct(StringComparer.Ordinal)
+                .SelectMany(name => Directory.GetFiles(directory, name + ".*" + BackupSuffix).Select(f => (File: f, Stamp: Path.GetFileName(f).Substring(name.Length + 1))))
+                .Where(b => b.Stamp.Length > 0 && char.IsDigit(b.Stamp[0]))
+                .OrderByDescending(b => b.Stamp, StringComparer.Ordinal)
+                .Select(b => b.File)
                 .ToArray();
+        }
+
+        /// <summary>The time stamp of a backup made by <see cref="Backup"/>.</summary>
+        public static string StampOf(string backup)
+        {
+            var name = Path.GetFileName(backup);
+            var end = name.LastIndexOf(BackupSuffix, StringComparison.Ordinal);
+            var start = name.LastIndexOf('.', end < 0 ? name.Length - 1 : end - 1);
+            return end > start && start >= 0 ? name.Substring(start + 1, end - start - 1) : string.Empty;
+        }
+
+        private static string BackupName(string path, bool hidden)
+        {
+            var name = Path.GetFileName(path);
+            return hidden && !name.StartsWith(".", StringComparison.Ordinal) ? "." + name : name;
+        }
+
+        /// <summary>The file a path names, through symbolic links: a linked dotfile is written where it really lives, and the link stays.</summary>
+        private static string Resolve(string path)
+        {
+            var full = Path.GetFullPath(path);
+#if NET
+            var info = new FileInfo(full);
+            if (info.Exists && info.LinkTarget != null)
+            {
+                return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            }
+#endif
+            return full;
+        }
+
+        /// <summary>The temporary file, created no more open than the file it replaces (it holds the same secrets).</summary>
+        private static FileStream CreateTemporary(string temporary, string? original)
+        {
+#if NET
+            if (original != null && !OperatingSystem.IsWindows())
+            {
+                return new FileStream(temporary, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    Share = FileShare.None,
+                    UnixCreateMode = File.GetUnixFileMode(original),
+                });
+            }
+#endif
+            return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         }
 
         private static void Rename(string source, string destination)

@@ -17,53 +17,63 @@ namespace MailTls.PowerShell.Commands
     {
         private const string SelectSet = "Select";
         private const string InputSet = "InputObject";
+        private const string PlanSet = "PlanEntry";
         private readonly HashSet<(MailProtocol, string)> _switched = new HashSet<(MailProtocol, string)>();
         private EndpointProber? _prober;
 
-        /// <summary>Accounts from Get-ClientSsl: which settings to change (their current port and mode are not the target).</summary>
+        /// <summary>Accounts from Get-ClientSsl: which settings to change (their current port and mode are never the target).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
         public ClientAccount? InputObject { get; set; }
 
+        /// <summary>Entries of Get-MailPortPlan: the host, port and mode to switch the selected accounts of their protocol to.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet)]
+        public PortPlanEntry? PlanEntry { get; set; }
+
         /// <summary>The clients whose accounts to change; default: every client MailTls knows.</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(ParameterSetName = PlanSet)]
         public MailClient[]? Client { get; set; }
 
         /// <summary>Only accounts whose name, e-mail address or server matches (wildcards).</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(ParameterSetName = PlanSet)]
         [SupportsWildcards]
         public string[]? Account { get; set; }
 
         /// <summary>Only incoming (IMAP, POP3) or outgoing (SMTP) servers.</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(ParameterSetName = PlanSet)]
         public MailRole? Role { get; set; }
 
         /// <summary>Settings files or profile folders instead of the default places in your home.</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(ParameterSetName = PlanSet)]
         [Alias("ProfilePath")]
         [EmptyAsNull]
         public string[]? Path { get; set; }
 
         /// <summary>Every user's profile on this machine (run as root or Administrator).</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(ParameterSetName = PlanSet)]
         public SwitchParameter AllUsers { get; set; }
 
-        /// <summary>Only accounts of this protocol (a plan entry from Get-MailPortPlan says it).</summary>
-        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Only accounts of this protocol.</summary>
+        [Parameter(ParameterSetName = SelectSet)]
         public MailProtocol? Protocol { get; set; }
 
         /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SelectSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputSet)]
         public MailSecurity Security { get; set; }
 
         /// <summary>The port; default: the one that goes with the mode (993/995/465 for SSL, 143/110/587 for STARTTLS).</summary>
-        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
         [ValidateRange(1, 65535)]
         public int? Port { get; set; }
 
-        /// <summary>A new server for the accounts (a plan entry from Get-MailPortPlan says it); default: keep the server.</summary>
-        [Parameter(ParameterSetName = SelectSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A new server for the accounts; default: keep the server.</summary>
+        [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
         [ValidateNotNullOrEmpty]
         public string? HostName { get; set; }
@@ -109,38 +119,68 @@ namespace MailTls.PowerShell.Commands
         {
             if (ParameterSetName == InputSet)
             {
-                Switch(InputObject!);
+                Switch(InputObject!, Security, Port, HostName);
                 return;
             }
 
-            var accounts = Select(Client, Path, AllUsers, Account, Role, Protocol);
+            var entry = PlanEntry;
+            if (entry != null)
+            {
+                if (Client == null && Account == null && Path == null)
+                {
+                    // A plan is for one address or domain: without a selection it would move every account of the protocol.
+                    ThrowTerminatingError(CmdletInput.Record(new ArgumentException("selection"), "SelectionRequired", ErrorCategory.InvalidArgument, entry,
+                        "A plan entry names a server for one address or domain. Say which accounts it is for with -Account (e.g. '*@example.com'), -Client or -Path."));
+                }
+
+                if (!entry.Recommended)
+                {
+                    WriteVerbose($"Plan entry {entry} is not recommended: skipped (filter with Where-Object Recommended, or give -Security and -Port yourself).");
+                    return;
+                }
+            }
+
+            var protocol = entry?.Protocol ?? Protocol;
+            var accounts = Select(Client, Path, AllUsers, Account, Role, protocol);
+            if (accounts.Count == 0 && entry != null)
+            {
+                // A plan has an entry per protocol; the selected accounts need not use every protocol.
+                WriteVerbose($"No selected account uses {entry.Protocol}: plan entry {entry} is not needed.");
+                return;
+            }
+
             if (accounts.Count == 0)
             {
                 var what = Account != null ? $"'{string.Join("', '", Account)}'" : "any";
-                WriteError(CmdletInput.Record(new ItemNotFoundException(what), "AccountNotFound", ErrorCategory.ObjectNotFound, Account != null ? string.Join(",", Account) : (object?)Protocol,
-                    $"No {(Protocol != null ? Protocol + " " : string.Empty)}account matches {what}{(Client != null ? " in " + string.Join(", ", Client) : string.Empty)}. Run Get-ClientSsl to see the accounts MailTls finds, then name one with -Account or -Path."));
+                WriteError(CmdletInput.Record(new ItemNotFoundException(what), "AccountNotFound", ErrorCategory.ObjectNotFound, Account != null ? string.Join(",", Account) : (object?)protocol,
+                    $"No {(protocol != null ? protocol + " " : string.Empty)}account matches {what}{(Client != null ? " in " + string.Join(", ", Client) : string.Empty)}. Run Get-ClientSsl to see the accounts MailTls finds, then name one with -Account or -Path."));
                 return;
             }
 
             foreach (var account in accounts)
             {
                 // A ranked plan (Get-MailPortPlan) lists several endpoints per protocol, best first: the first one wins.
-                if (MyInvocation.ExpectingInput && !_switched.Add((account.Protocol, account.ConfigPath + "|" + account.AccountKey)))
+                if (entry == null)
                 {
-                    WriteVerbose($"{account.Client} '{account.Account}' was switched by an earlier plan entry for {account.Protocol}; this one is an alternative and is skipped.");
-                    continue;
+                    Switch(account, Security, Port, HostName);
                 }
-
-                Switch(account);
+                else if (!_switched.Add((account.Protocol, account.ConfigPath + "|" + account.AccountKey)))
+                {
+                    WriteVerbose($"{account.Client} '{account.Account}' was switched by an earlier plan entry for {account.Protocol}; {entry} is skipped.");
+                }
+                else
+                {
+                    Switch(account, entry.Security, entry.Port, entry.HostName);
+                }
             }
         }
 
-        private void Switch(ClientAccount account)
+        private void Switch(ClientAccount account, MailSecurity security, int? port, string? hostName)
         {
             ClientSslPlan plan;
             try
             {
-                plan = Engine.Plan(account, Security, Port, HostName, Force, ClientVersion);
+                plan = Engine.Plan(account, security, port, hostName, Force, ClientVersion);
             }
             catch (ClientConfigException ex)
             {

@@ -64,6 +64,54 @@ namespace MailTls.Core.Tests.Clients
             Assert.Equal("ConfigWriteFailed", ex.ErrorId);
             Assert.Equal(Rc, File.ReadAllText(rc));
             Assert.Empty(Directory.GetFiles(_box.Home, "*.tmp"));
+
+            // The failed run leaves no backup behind, or Undo-ClientSsl would take it for the last good state.
+            Assert.Empty(Directory.GetFiles(_box.Home, "*.mailtls-backup"));
+        }
+
+        [UnixFact]
+        [UnsupportedOSPlatform("windows")]
+        public void TheTemporaryFileIsNeverMoreOpenThanTheFileItReplaces()
+        {
+            var rc = _box.Write(".fetchmailrc", "poll pop.example.com proto pop3 user alice password secret\n");
+            File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            UnixFileMode? seen = null;
+            _box.Engine.BeforeRename = temporary => seen = File.GetUnixFileMode(temporary);
+            _box.Switch(rc, "pop.example.com", MailSecurity.Implicit);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, seen);
+        }
+
+        [UnixFact]
+        [UnsupportedOSPlatform("windows")]
+        public void ALinkedDotfileIsWrittenWhereItLivesAndStaysALink()
+        {
+            var target = _box.Write("dotfiles/msmtprc", Rc);
+            var link = Path.Combine(_box.Home, ".msmtprc");
+            File.CreateSymbolicLink(link, target);
+            _box.Switch(link, "work", MailSecurity.Implicit);
+            Assert.Equal(target, new FileInfo(link).LinkTarget);
+            Assert.Contains("port 465", File.ReadAllText(target));
+            Assert.Single(Directory.GetFiles(Path.Combine(_box.Home, "dotfiles"), ".msmtprc.*.mailtls-backup"));
+
+            Assert.NotEmpty(_box.Engine.Undo(link, force: false));
+            Assert.Equal(Rc, File.ReadAllText(target));
+            Assert.Equal(target, new FileInfo(link).LinkTarget);
+        }
+
+        [Fact]
+        public void UndoOfPrefsJsAlsoPutsBackTheUserJsTheSameCommandChanged()
+        {
+            const string Prefs = "user_pref(\"mail.smtpservers\", \"smtp1\");\nuser_pref(\"mail.smtpserver.smtp1.hostname\", \"smtp.example.com\");\nuser_pref(\"mail.smtpserver.smtp1.port\", 25);\n";
+            const string User = "user_pref(\"mail.smtpserver.smtp1.port\", 25);\n";
+            var prefs = _box.Write("p/prefs.js", Prefs);
+            var user = _box.Write("p/user.js", User);
+            _box.Switch(prefs, "smtp1", MailSecurity.Implicit);
+            Assert.Contains("465", File.ReadAllText(user));
+
+            _box.NextRun();
+            var changes = _box.Engine.Undo(prefs, force: false);
+            Assert.Equal((Prefs, User), (File.ReadAllText(prefs), File.ReadAllText(user)));
+            Assert.Contains(changes, c => c.Setting == "Port" && c.OldValue == "465" && c.NewValue == "25");
         }
 
         [UnixFact]
@@ -182,6 +230,18 @@ namespace MailTls.Core.Tests.Clients
             Assert.Empty(_box.Engine.Undo(rc, force: false));
             Assert.Equal(before, _box.Snapshot());
             Assert.Equal("BackupNotFound", Assert.Throws<ClientConfigException>(() => _box.Engine.Undo(_box.Write(".mbsyncrc", "x"), false)).ErrorId);
+        }
+
+        [UnixFact]
+        [UnsupportedOSPlatform("windows")]
+        public void UndoRefusesAReadOnlyFileToo()
+        {
+            var rc = _box.Write(".msmtprc", Rc);
+            _box.Switch(rc, "work", MailSecurity.Implicit);
+            var switched = File.ReadAllText(rc);
+            File.SetUnixFileMode(rc, UnixFileMode.UserRead);
+            Assert.Equal("ConfigReadOnly", Assert.Throws<ClientConfigException>(() => _box.Engine.Undo(rc, false)).ErrorId);
+            Assert.Equal(switched, File.ReadAllText(rc));
         }
 
         private static string Run(string tool, params string[] arguments)

@@ -150,7 +150,7 @@ namespace MailTls.Core.Tests.Clients
             _box.Switch(rc, "imap.example.com", MailSecurity.StartTls);
 
             Assert.Equal(Fetchmailrc.Replace("with proto POP3\n", "with proto POP3 service 995\n").Replace("options keep sslcertck\n", "options keep sslcertck ssl\n")
-                .Replace("port 993 : user bob password x ssl sslproto \"auto\"", "port 143 : user bob password x sslproto \"TLS1.2+\""), File.ReadAllText(rc));
+                .Replace("port 993 : user bob password x ssl sslproto \"auto\"", "port 143 : user bob password x sslproto \"auto\""), File.ReadAllText(rc));
             Assert.Equal(new[] { MailSecurity.Implicit, MailSecurity.StartTls, MailSecurity.None }, _box.Accounts(rc).Select(a => a.Security));
         }
 
@@ -175,12 +175,12 @@ namespace MailTls.Core.Tests.Clients
         {
             var rc = _box.Write(".muttrc", Muttrc);
             var accounts = _box.Accounts(rc);
-            Assert.Equal(new[] { ("imap:imap.example.com", MailSecurity.None, 143), ("smtp:smtp.example.com", MailSecurity.None, 587) },
+            Assert.Equal(new[] { ("folder", MailSecurity.None, 143), ("smtp_url", MailSecurity.None, 587) },
                 accounts.Select(a => (a.AccountKey, a.Security, a.Port)));
             Assert.All(accounts, a => Assert.Contains(a.Findings, f => f.Id == "MTLS081"));
 
-            _box.Switch(rc, "imap:imap.example.com", MailSecurity.Implicit);
-            _box.Switch(rc, "smtp:smtp.example.com", MailSecurity.StartTls);
+            _box.Switch(rc, "folder", MailSecurity.Implicit);
+            _box.Switch(rc, "smtp_url", MailSecurity.StartTls);
 
             Assert.Equal(Muttrc.Replace("imap://alice@imap.example.com/", "imaps://alice@imap.example.com:993/").Replace("set nossl_force_tls", "set ssl_force_tls=yes"), File.ReadAllText(rc));
             Assert.Equal(new[] { MailSecurity.Implicit, MailSecurity.StartTls }, _box.Accounts(rc).Select(a => a.Security));
@@ -283,6 +283,129 @@ namespace MailTls.Core.Tests.Clients
             var passwd = _box.Write("passwd", $"root:x:0:0:root:{_box.Home}:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
                 + $"alice:x:1000:1000:Alice:{alice}:/bin/bash\nbob:x:1001:1001:Bob:/nonexistent/bob:/bin/bash\nsvc:x:1002:1002::{alice}:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
             Assert.Equal(new[] { _box.Home, alice }, UserHome.PasswdHomes(passwd).Select(h => h.Path));
+        }
+
+        [Fact]
+        public void FetchmailRefusesAnEntryWithSeveralUsersAndHonoursDefaults()
+        {
+            var rc = _box.Write(".fetchmailrc", "defaults proto pop3 ssl\npoll multi.example.com user alice password a user bob password b\npoll one.example.com user carol password c\n");
+            var accounts = _box.Accounts(rc);
+            Assert.All(accounts, a => Assert.Equal((MailProtocol.Pop3, MailSecurity.Implicit, 995), (a.Protocol, a.Security, a.Port)));
+            Assert.Equal("EntrySeveralUsers", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(accounts[0], MailSecurity.Implicit, 2995, null, false)).ErrorId);
+            Assert.Equal("SslFromDefaults", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(accounts[1], MailSecurity.StartTls, null, null, false)).ErrorId);
+        }
+
+        [Fact]
+        public void FetchmailKeepsTheUsersTlsVersionAndMovesTheServerWithVia()
+        {
+            const string Rc = "poll mail.example.com proto imap user alice password a sslproto \"TLS1.3+\"\n";
+            var rc = _box.Write(".fetchmailrc", Rc);
+            _box.Switch(rc, "mail.example.com", MailSecurity.Implicit, host: "imap.example.net");
+            Assert.Equal("poll mail.example.com via \"imap.example.net\" proto imap service 993 user alice password a sslproto \"TLS1.3+\" ssl\n", File.ReadAllText(rc));
+            Assert.Equal(("imap.example.net", MailSecurity.Implicit), (_box.Account(rc, "mail.example.com").HostName, _box.Account(rc, "mail.example.com").Security));
+        }
+
+        [Fact]
+        public void MsmtpKeepsTheAccountsThatCopyTheSwitchedOneAsTheyAre()
+        {
+            const string Rc = "account base\nhost smtp.example.com\ntls on\n\naccount child : base\nfrom child@example.com\n\naccount default : base\n";
+            var rc = _box.Write(".msmtprc", Rc);
+            var changes = _box.Switch(rc, "base", MailSecurity.Implicit);
+            Assert.Contains(changes, c => c.Setting == "account child: tls_starttls" && c.NewValue == "on");
+            Assert.Equal(new[] { ("base", MailSecurity.Implicit, 465), ("child", MailSecurity.StartTls, 25) }, _box.Accounts(rc).Select(a => (a.AccountKey, a.Security, a.Port)));
+        }
+
+        [Fact]
+        public void MbsyncReadsIsyncOneThreesOptionsAndLeavesThemToTheUser()
+        {
+            var rc = _box.Write(".mbsyncrc", "IMAPAccount old\nHost imap.example.com\nUseIMAPS yes\nRequireSSL yes\n");
+            var account = _box.Account(rc, "old");
+            Assert.Equal((MailSecurity.Implicit, 993), (account.Security, account.Port));
+            var ex = Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(account, MailSecurity.StartTls, null, null, false));
+            Assert.Equal("SslConfigDeprecated", ex.ErrorId);
+            Assert.Contains("UseIMAPS yes", ex.Message);
+        }
+
+        [Fact]
+        public void GetmailAddsAKeyAfterAValueThatGoesOnOverLinesAndRefusesSdps()
+        {
+            const string Rc = "[retriever]\ntype = SimpleIMAPRetriever\nserver = imap.example.com\nmailboxes = (\"INBOX\",\n    \"Sent\")\n\n[destination]\ntype = Maildir\npath = ~/Maildir/\n";
+            var rc = _box.Write(".config/getmail/getmailrc", Rc);
+            _box.Switch(rc, "retriever", MailSecurity.Implicit);
+            Assert.Equal(Rc.Replace("type = SimpleIMAPRetriever", "type = SimpleIMAPSSLRetriever").Replace("    \"Sent\")\n", "    \"Sent\")\nport = 993\n"), File.ReadAllText(rc));
+
+            var sdps = _box.Write("sdps/getmailrc", "[retriever]\ntype = MultidropSDPSRetriever\nserver = pop.example.com\n");
+            Assert.Equal("SslNotSupported", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(sdps, "retriever"), MailSecurity.Implicit, null, null, false)).ErrorId);
+        }
+
+        [Fact]
+        public void GetmailNeverTakesABackupForAnAccount()
+        {
+            // Without a getmailrc, getmail reads every file of its folder but dotfiles, oldmail-* and *.json.
+            var rc = _box.Write(".getmail/work", "[retriever]\ntype = SimplePOP3Retriever\nserver = pop.example.com\n");
+            _box.Switch(rc, "retriever", MailSecurity.Implicit);
+            Assert.All(Directory.GetFiles(Path.Combine(_box.Home, ".getmail")).Where(f => Path.GetFileName(f).Contains("mailtls")), f => Assert.StartsWith(".", Path.GetFileName(f)));
+            var getmail = ClientConfigurators.All.Single(c => c.Client == MailClient.Getmail);
+            Assert.Equal(new[] { rc }, getmail.Locate(new UserHome(_box.Home)).Select(l => l.Path));
+        }
+
+        [Fact]
+        public void MuttMovesEveryUrlOfTheServerAndWarnsAboutAccountHooks()
+        {
+            const string Rc = "set folder=imap://alice@imap.example.com/\nset record=imap://alice@imap.example.com/Sent\nmailboxes imap://alice@imap.example.com/INBOX \"imap://alice@imap.example.com/Lists\" imap://other.example.com/x\n"
+                + "account-hook imap://alice@imap.example.com 'set imap_pass=secret'\n";
+            var rc = _box.Write(".muttrc", Rc);
+            var plan = _box.Engine.Plan(_box.Account(rc, "folder"), MailSecurity.Implicit, null, "mail.example.net", false);
+            Assert.Contains(plan.Warnings, w => w.Contains("account-hook"));
+            _box.Engine.Apply(plan, false);
+            Assert.Equal("set folder=imaps://alice@mail.example.net:993/\nset record=imaps://alice@mail.example.net:993/Sent\n"
+                + "mailboxes imaps://alice@mail.example.net:993/INBOX \"imaps://alice@mail.example.net:993/Lists\" imap://other.example.com/x\n"
+                + "account-hook imap://alice@imap.example.com 'set imap_pass=secret'\n", File.ReadAllText(rc));
+            Assert.Equal(("mail.example.net", MailSecurity.Implicit), (_box.Account(rc, "folder").HostName, _box.Account(rc, "folder").Security));
+        }
+
+        [Fact]
+        public void ThunderbirdConnectsToTheRealHostNameAndARenameWritesIt()
+        {
+            var prefs = _box.Write("p/prefs.js", Prefs.Replace("user_pref(\"mail.server.server1.port\", 143);\n", "user_pref(\"mail.server.server1.port\", 143);\nuser_pref(\"mail.server.server1.realhostname\", \"imap.new.example\");\n"));
+            Assert.Equal("imap.new.example", _box.Account(prefs, "server1").HostName);
+            _box.Switch(prefs, "server1", MailSecurity.Implicit, host: "imap.newer.example");
+            var text = File.ReadAllText(prefs);
+            Assert.Contains("user_pref(\"mail.server.server1.realhostname\", \"imap.newer.example\");", text);
+            Assert.Contains("user_pref(\"mail.server.server1.hostname\", \"imap.example.com\");", text);
+        }
+
+        [Theory]
+        [InlineData("crlf")]
+        [InlineData("latin1")]
+        public void LineEndingsAndOldEncodingsSurviveASwitch(string kind)
+        {
+            var files = new[]
+            {
+                (Name: ".msmtprc", Text: "# caf\u00e9\naccount work\nhost smtp.example.com\nport 25\n", Key: "work"),
+                (Name: ".fetchmailrc", Text: "# caf\u00e9\npoll pop.example.com proto pop3\n  user alice password \"p\u00e4ss\"\n", Key: "pop.example.com"),
+                (Name: ".muttrc", Text: "# caf\u00e9\nset folder=\"imap://alice@imap.example.com/\"\n", Key: "folder"),
+            };
+            foreach (var (name, text, key) in files)
+            {
+                var original = kind == "crlf" ? text.Replace("\n", "\r\n") : text;
+                var path = Path.Combine(_box.Home, name);
+                File.WriteAllBytes(path, kind == "latin1" ? System.Text.Encoding.Latin1.GetBytes(original) : System.Text.Encoding.UTF8.GetBytes(original));
+                _box.Switch(path, key, MailSecurity.Implicit);
+                var bytes = File.ReadAllBytes(path);
+                var written = kind == "latin1" ? System.Text.Encoding.Latin1.GetString(bytes) : System.Text.Encoding.UTF8.GetString(bytes);
+                Assert.Contains(kind == "latin1" ? "caf\u00e9" : "caf\u00e9", written);
+                if (kind == "crlf")
+                {
+                    Assert.DoesNotContain("\n", written.Replace("\r\n", string.Empty));
+                }
+                else
+                {
+                    Assert.Throws<System.Text.DecoderFallbackException>(() => new System.Text.UTF8Encoding(false, true).GetString(bytes));
+                }
+
+                Assert.Equal(MailSecurity.Implicit, _box.Account(path, key).Security);
+            }
         }
     }
 }

@@ -129,7 +129,7 @@ namespace MailTls.Core.Tests.Clients
         {
             var rc = _box.Write(".muttrc", $"# neomutt\nset from = alice@mailtls.test\nset smtp_url = \"smtp://{Good}:{Ports.Smtp}/\"\n"
                 + $"set ssl_ca_certificates_file = \"{Root}\"\nset ssl_force_tls = no\nset ssl_starttls = no\nset copy = no\n");
-            _box.Switch(rc, "smtp:" + Good, security, port);
+            _box.Switch(rc, "smtp_url", security, port);
             var log = _servers.Servers!.PostfixLog;
             var logged = File.Exists(log) ? new FileInfo(log).Length : 0;
 

@@ -24,8 +24,11 @@ namespace MailTls.Clients.Formats
 
         public int ValueLength { get; }
 
-        /// <summary>Just past the line's newline.</summary>
-        public int LineEnd { get; }
+        /// <summary>The value goes on over indented lines (configparser).</summary>
+        public bool Continued { get; set; }
+
+        /// <summary>Just past the newline of its last line (a configparser value may go on over indented lines).</summary>
+        public int LineEnd { get; set; }
     }
 
     /// <summary>A <c>[section]</c> and its entries.</summary>
@@ -98,7 +101,11 @@ namespace MailTls.Clients.Formats
                 }
                 else if (colonSeparates && char.IsWhiteSpace(line[0]) && section?.Entries.Count > 0)
                 {
-                    // A configparser continuation line: part of the previous value, which MailTls never edits whole.
+                    // A configparser continuation line: part of the previous value (MailTls never edits such a value), and a
+                    // line added after that entry goes after it.
+                    var continued = section!.Entries[section.Entries.Count - 1];
+                    continued.LineEnd = end;
+                    continued.Continued = true;
                 }
                 else
                 {
@@ -143,6 +150,12 @@ namespace MailTls.Clients.Formats
         {
             var setting = (section.Name.Length > 0 ? section.Name + "/" : string.Empty) + key;
             var entry = section.Entries.LastOrDefault(e => e.Key == key);
+            if (entry != null && entry.Continued && entry.Value != value)
+            {
+                throw new ClientConfigException("ValueSpansLines", File.Path,
+                    $"'{setting}' in '{File.Path}' goes on over several lines; MailTls changes only one-line values. Put it on one line and run the command again.");
+            }
+
             if (entry != null)
             {
                 return entry.Value == value ? null : new SettingEdit(File.Path, setting, entry.Value, display ?? value, new TextEdit(entry.ValueStart, entry.ValueLength, value));

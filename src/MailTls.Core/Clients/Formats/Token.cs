@@ -23,5 +23,8 @@ namespace MailTls.Clients.Formats
         public char Quote { get; }
 
         public bool Quoted => Quote != '\0';
+
+        /// <summary>The word before it (fetchmail's "no" negates the keyword after it).</summary>
+        public Token? Previous { get; set; }
     }
 }
