@@ -57,7 +57,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = PlanSet)]
         public SwitchParameter AllUsers { get; set; }
 
-        /// <summary>Only accounts of this protocol.</summary>
+        /// <summary>Only accounts of this protocol (Smtp, Imap or Pop3).</summary>
         [Parameter(ParameterSetName = SelectSet)]
         public MailProtocol? Protocol { get; set; }
 
