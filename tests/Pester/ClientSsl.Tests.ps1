@@ -137,7 +137,7 @@ Describe 'Set-ClientSsl' {
         "Import-Module '$ModulePath'; Get-ClientSsl -Path '$two' -Account a | Set-ClientSsl -Confirm:`$false" | Set-Content $script
         $null = & dotnet pwsh -NoProfile -NonInteractive -File $script 2>&1
         Get-ClientSsl -Path $two -Account a | Set-ClientSsl -Path $two -Security StartTls -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
-        $errors[0].FullyQualifiedErrorId | Should -Match '^InputObjectNotBound'
+        $errors[0].FullyQualifiedErrorId | Should -Match '^InputObject(NotBound|MissingMandatory)'
         (Get-FileHash -LiteralPath $two).Hash | Should -Be $before.Hash
         (Get-ClientSsl -Path $two | ForEach-Object { '{0}:{1}' -f $_.HostName, $_.Port }) | Should -Be @('a.example.com:2525', 'b.example.com:25')
     }
@@ -149,7 +149,20 @@ Describe 'Set-ClientSsl' {
         $account = Get-ClientSsl -Path $files.Msmtp
         '{0}:{1} {2}' -f $account.HostName, $account.Port, $account.Security | Should -Be "smtp.$($State.zone.domain):$($State.ports.smtps) Implicit"
 
-        { $plan | Set-ClientSsl -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "SelectionRequired,$($Prefix)SetClientSslCommand"
+        # Without a selection a plan would move every account of its protocols: refused, nothing written.
+        $before = Get-FolderHash $files.Folder
+        { $plan | Set-ClientSsl -Confirm:$false -ErrorAction Stop } | Should -Throw
+        Get-FolderHash $files.Folder | Should -Be $before
+    }
+
+    It 'takes plan rows by property name, skipping the ones not recommended' {
+        $files = Initialize-ClientFolder
+        @(
+            [pscustomobject]@{ Protocol = 'Smtp'; HostName = 'smtp.example.net'; Port = 587; Security = 'StartTls'; Recommended = $false }
+            [pscustomobject]@{ Protocol = 'Smtp'; HostName = 'smtp.example.net'; Port = 465; Security = 'Implicit'; Recommended = $true }
+        ) | Set-ClientSsl -Path $files.Msmtp -Confirm:$false
+        $account = Get-ClientSsl -Path $files.Msmtp
+        '{0}:{1} {2}' -f $account.HostName, $account.Port, $account.Security | Should -Be 'smtp.example.net:465 Implicit'
     }
 
     It 'refuses plaintext without -Force and a port of the other mode, as errors naming the account' {

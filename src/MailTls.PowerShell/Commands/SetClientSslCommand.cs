@@ -25,9 +25,13 @@ namespace MailTls.PowerShell.Commands
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
         public ClientAccount? InputObject { get; set; }
 
-        /// <summary>Entries of Get-MailPortPlan: the host, port and mode to switch the selected accounts of their protocol to.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet)]
-        public PortPlanEntry? PlanEntry { get; set; }
+        /// <summary>
+        /// From plan entries (Get-MailPortPlan, by property name): whether the entry is the planner's recommendation for
+        /// its protocol; entries that are not are skipped. Only plan entries have it, so an account piped from
+        /// Get-ClientSsl can never bind here and lend its own port and mode.
+        /// </summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
+        public bool Recommended { get; set; }
 
         /// <summary>The clients whose accounts to change; default: every client MailTls knows.</summary>
         [Parameter(ParameterSetName = SelectSet)]
@@ -57,24 +61,28 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = PlanSet)]
         public SwitchParameter AllUsers { get; set; }
 
-        /// <summary>Only accounts of this protocol (Smtp, Imap or Pop3).</summary>
+        /// <summary>Only accounts of this protocol (Smtp, Imap or Pop3); a plan entry says it by property name.</summary>
         [Parameter(ParameterSetName = SelectSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         public MailProtocol? Protocol { get; set; }
 
-        /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force).</summary>
+        /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force); a plan entry says it by property name.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = SelectSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         public MailSecurity Security { get; set; }
 
         /// <summary>The port; default: the one that goes with the mode (993/995/465 for SSL, 143/110/587 for STARTTLS).</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [ValidateRange(1, 65535)]
         public int? Port { get; set; }
 
-        /// <summary>A new server for the accounts; default: keep the server.</summary>
+        /// <summary>A new server for the accounts; default: keep the server. A plan entry says it by property name.</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [ValidateNotNullOrEmpty]
         public string? HostName { get; set; }
 
@@ -123,8 +131,9 @@ namespace MailTls.PowerShell.Commands
                 return;
             }
 
-            var entry = PlanEntry;
-            if (entry != null)
+            var fromPlan = ParameterSetName == PlanSet;
+            var entry = fromPlan ? $"{Protocol} {HostName}:{Port} {Security}" : null;
+            if (fromPlan)
             {
                 if (Client == null && Account == null && Path == null)
                 {
@@ -133,19 +142,19 @@ namespace MailTls.PowerShell.Commands
                         "A plan entry names a server for one address or domain. Say which accounts it is for with -Account (e.g. '*@example.com'), -Client or -Path."));
                 }
 
-                if (!entry.Recommended)
+                if (!Recommended)
                 {
                     WriteVerbose($"Plan entry {entry} is not recommended: skipped (filter with Where-Object Recommended, or give -Security and -Port yourself).");
                     return;
                 }
             }
 
-            var protocol = entry?.Protocol ?? Protocol;
+            var protocol = Protocol;
             var accounts = Select(Client, Path, AllUsers, Account, Role, protocol);
-            if (accounts.Count == 0 && entry != null)
+            if (accounts.Count == 0 && fromPlan)
             {
                 // A plan has an entry per protocol; the selected accounts need not use every protocol.
-                WriteVerbose($"No selected account uses {entry.Protocol}: plan entry {entry} is not needed.");
+                WriteVerbose($"No selected account uses {Protocol}: plan entry {entry} is not needed.");
                 return;
             }
 
@@ -160,18 +169,13 @@ namespace MailTls.PowerShell.Commands
             foreach (var account in accounts)
             {
                 // A ranked plan (Get-MailPortPlan) lists several endpoints per protocol, best first: the first one wins.
-                if (entry == null)
-                {
-                    Switch(account, Security, Port, HostName);
-                }
-                else if (!_switched.Add((account.Protocol, account.ConfigPath + "|" + account.AccountKey)))
+                if (fromPlan && !_switched.Add((account.Protocol, account.ConfigPath + "|" + account.AccountKey)))
                 {
                     WriteVerbose($"{account.Client} '{account.Account}' was switched by an earlier plan entry for {account.Protocol}; {entry} is skipped.");
+                    continue;
                 }
-                else
-                {
-                    Switch(account, entry.Security, entry.Port, entry.HostName);
-                }
+
+                Switch(account, Security, Port, HostName);
             }
         }
 
