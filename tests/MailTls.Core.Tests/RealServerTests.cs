@@ -54,7 +54,7 @@ namespace MailTls.Core.Tests
             Assert.True(report.NameMatches);
             Assert.Equal("CN=mail.mailtls.test, O=MailTls tests", report.Subject);
             Assert.Equal(2, report.Chain.Count); // leaf and intermediate, each once
-            Assert.Equal("mail.mailtls.test; *.srv.mailtls.test; 127.0.0.11; ::1", report.SubjectAlternativeNames);
+            Assert.Equal("mail.mailtls.test; *.srv.mailtls.test; *.srvonly.mailtls.test; *.aconly.mailtls.test; imap.badcert.mailtls.test; 127.0.0.11; ::1", report.SubjectAlternativeNames);
             Assert.Equal(64, report.Sha256Fingerprint!.Length);
             Assert.InRange(report.DaysToExpiry!.Value, 170, 180);
             Assert.Equal("ECDSA", report.KeyAlgorithm);

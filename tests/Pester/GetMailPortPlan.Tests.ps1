@@ -53,6 +53,16 @@ Describe 'Get-MailPortPlan against a real DNS server, autoconfig server and mail
     }
 }
 
+Describe 'Get-MailPortPlan with an autoconfig file given by address' -Skip:(-not $HaveServers) {
+    It 'reads it as one more source, and refuses an address that is not http(s)' {
+        $file = "https://autoconfig.aconly.mailtls.test/mail/config-v1.1.xml"
+        $plan = Get-MailPortPlan -Domain other.mailtls.test -AutoconfigUri $file -DnsServer "$($State.zone.server):53" -TrustedRootCertificate $State.root -TimeoutSeconds 3 -WarningAction SilentlyContinue
+        $smtp = $plan | Where-Object { $_.Recommended -and $_.Protocol -eq 'Smtp' }
+        '{0}:{1} {2} {3}' -f $smtp.HostName, $smtp.Port, $smtp.Security, ($smtp.Sources -join ',') | Should -Be "smtp.aconly.mailtls.test:$($State.ports.smtps) Implicit autoconfig (given)"
+        { Get-MailPortPlan -Domain other.mailtls.test -AutoconfigUri 'ftp://x/config.xml' -Offline } | Should -Throw -ErrorId "AutoconfigUriInvalid,$CommandName"
+    }
+}
+
 Describe 'Get-MailPortPlan without the network' {
     It 'gives the table at once with -Offline: IMAP 993, POP3 995, SMTP 465, all implicit' {
         $plan = Get-MailPortPlan -Domain example.com -Offline

@@ -125,7 +125,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $row.Subject | Should -Be $report.Subject
         $row.Thumbprint | Should -Be $report.Thumbprint
         $row.Sha256Fingerprint | Should -Be $report.Sha256Fingerprint
-        $row.SubjectAlternativeNames | Should -Be 'mail.mailtls.test; *.srv.mailtls.test; 127.0.0.11; ::1'
+        $row.SubjectAlternativeNames | Should -Be 'mail.mailtls.test; *.srv.mailtls.test; *.srvonly.mailtls.test; *.aconly.mailtls.test; imap.badcert.mailtls.test; 127.0.0.11; ::1'
         $row.TlsVersion | Should -Be 'TLS 1.3'
     }
 

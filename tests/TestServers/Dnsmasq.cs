@@ -13,6 +13,30 @@ namespace MailTls.TestServers
     {
         public const string Address = "127.0.0.54";
         public const string Domain = "srv.mailtls.test";
+
+        /// <summary>A domain found only by its SRV records (they point at the good case's test ports).</summary>
+        public const string SrvOnly = "srvonly.mailtls.test";
+
+        /// <summary>A domain found only by its autoconfig file (served by nginx).</summary>
+        public const string AutoconfigOnly = "aconly.mailtls.test";
+
+        /// <summary>A domain found only by its MX record (mx.mxonly.mailtls.test, the standard-ports case).</summary>
+        public const string MxOnly = "mxonly.mailtls.test";
+
+        /// <summary>A domain found only by guessing imap., smtp. (the standard-ports case).</summary>
+        public const string GuessOnly = "guessonly.mailtls.test";
+
+        /// <summary>A domain whose 993 has a bad certificate (the self-signed case) and whose 143 a good one.</summary>
+        public const string BadCertificate = "badcert.mailtls.test";
+
+        /// <summary>A domain whose servers offer no TLS at all (the no-STARTTLS case, reached on 143 and 587).</summary>
+        public const string PlaintextOnly = "plainonly.mailtls.test";
+
+        /// <summary>The names the good case's certificate carries for the scenario domains it serves.</summary>
+        public static readonly string[] GoodScenarioNames = { "*." + SrvOnly, "*." + AutoconfigOnly, "imap." + BadCertificate };
+
+        /// <summary>The names the standard-ports case's certificate carries.</summary>
+        public static readonly string[] StandardScenarioNames = { "*." + MxOnly, "*." + GuessOnly };
         private readonly Process _process;
 
         public Dnsmasq(string directory)
@@ -38,6 +62,22 @@ namespace MailTls.TestServers
                 $"--address=/html.mailtls.test/{good}",
                 $"--address=/huge.mailtls.test/{good}",
                 $"--address=/slow.mailtls.test/{ScriptedServer.Address}",
+                $"--srv-host=_imaps._tcp.{SrvOnly},imap.{SrvOnly},{Ports.Imaps},0,1",
+                $"--srv-host=_submissions._tcp.{SrvOnly},smtp.{SrvOnly},{Ports.Smtps},0,1",
+                $"--address=/imap.{SrvOnly}/{good}",
+                $"--address=/smtp.{SrvOnly}/{good}",
+                $"--address=/{AutoconfigOnly}/{good}",
+                $"--mx-host={MxOnly},mx.{MxOnly},10",
+                $"--address=/mx.{MxOnly}/{Standard}",
+                $"--address=/imap.{GuessOnly}/{Standard}",
+                $"--address=/smtp.{GuessOnly}/{Standard}",
+                $"--srv-host=_imaps._tcp.{BadCertificate},imaps.{BadCertificate},{Ports.Imaps},0,1",
+                $"--srv-host=_imap._tcp.{BadCertificate},imap.{BadCertificate},{Ports.Imap},0,1",
+                $"--address=/imaps.{BadCertificate}/{Case("selfsigned")}",
+                $"--address=/imap.{BadCertificate}/{good}",
+                $"--srv-host=_imap._tcp.{PlaintextOnly},imap.{PlaintextOnly},{Ports.Imap},0,1",
+                $"--srv-host=_submission._tcp.{PlaintextOnly},smtp.{PlaintextOnly},{Ports.Submission},0,1",
+                $"--address=/{PlaintextOnly}/{Case("nostarttls")}",
             };
             var start = new ProcessStartInfo("dnsmasq") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var argument in arguments)
@@ -47,6 +87,10 @@ namespace MailTls.TestServers
 
             _process = Process.Start(start) ?? throw new InvalidOperationException("dnsmasq did not start.");
         }
+
+        private static string Standard => Case("standard");
+
+        private static string Case(string name) => System.Array.Find(ServerCase.All, c => c.Name == name)!.Address;
 
         public void Dispose()
         {

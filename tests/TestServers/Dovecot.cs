@@ -49,8 +49,8 @@ namespace MailTls.TestServers
                 .AppendLine($"passdb {{\n  driver = passwd-file\n  args = {directory}/users\n}}")
                 .AppendLine($"userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={directory}/home\n}}")
                 .AppendLine("mail_location = maildir:~/Maildir")
-                .AppendLine($"service imap-login {{\n  inet_listener imap {{\n    port = {Ports.Imap}\n  }}\n  inet_listener imaps {{\n    port = {(serverCase.NoStartTls ? 0 : Ports.Imaps)}\n    ssl = {ssl}\n  }}\n}}")
-                .AppendLine($"service pop3-login {{\n  inet_listener pop3 {{\n    port = {Ports.Pop3}\n  }}\n  inet_listener pop3s {{\n    port = {(serverCase.NoStartTls ? 0 : Ports.Pop3s)}\n    ssl = {ssl}\n  }}\n}}")
+                .AppendLine($"service imap-login {{\n  inet_listener imap {{\n    port = {serverCase.Port(Ports.Imap)}\n  }}\n  inet_listener imaps {{\n    port = {(serverCase.NoStartTls ? 0 : serverCase.Port(Ports.Imaps))}\n    ssl = {ssl}\n  }}\n}}")
+                .AppendLine($"service pop3-login {{\n  inet_listener pop3 {{\n    port = {serverCase.Port(Ports.Pop3)}\n  }}\n  inet_listener pop3s {{\n    port = {(serverCase.NoStartTls ? 0 : serverCase.Port(Ports.Pop3s))}\n    ssl = {ssl}\n  }}\n}}")
                 .AppendLine("service auth {\n  unix_listener auth-mailtls {\n    mode = 0666\n  }\n}");
             File.WriteAllText(_config, config.ToString());
         }

@@ -24,7 +24,10 @@ namespace MailTls.TestServers
             File.WriteAllText(Path.Combine(www, ".well-known", "autoconfig", "mail", "config-v1.1.xml"), autoconfigXml);
             File.WriteAllText(Path.Combine(plain, ".well-known", "autoconfig", "mail", "config-v1.1.xml"), autoconfigXml.Replace("srv.mailtls.test", "httponly.mailtls.test"));
             var address = ServerCase.All[0].Address;
-            var leaf = pki.IssueLeaf("web", LeafKind.Good, new[] { $"autoconfig.{Dnsmasq.Domain}", Dnsmasq.Domain, "html.mailtls.test", "huge.mailtls.test" });
+            var leaf = pki.IssueLeaf("web", LeafKind.Good, new[] { $"autoconfig.{Dnsmasq.Domain}", Dnsmasq.Domain, "html.mailtls.test", "huge.mailtls.test", $"autoconfig.{Dnsmasq.AutoconfigOnly}" });
+            var autoconfigOnly = Path.Combine(directory, "aconly");
+            Directory.CreateDirectory(Path.Combine(autoconfigOnly, "mail"));
+            File.WriteAllText(Path.Combine(autoconfigOnly, "mail", "config-v1.1.xml"), autoconfigXml.Replace(Dnsmasq.Domain, Dnsmasq.AutoconfigOnly));
             Directory.CreateDirectory(Path.Combine(directory, "html"));
             File.WriteAllText(Path.Combine(directory, "html", "index.html"), "<html><body>Welcome</body></html>");
             Directory.CreateDirectory(Path.Combine(directory, "huge", ".well-known", "autoconfig", "mail"));
@@ -42,6 +45,7 @@ namespace MailTls.TestServers
                 .AppendLine($"  server {{ listen {address}:443 ssl; server_name html.mailtls.test; ssl_certificate {leaf.Chain}; ssl_certificate_key {leaf.Key}; root {directory}/html; location / {{ try_files /index.html =404; }} }}")
                 .AppendLine($"  server {{ listen {address}:443 ssl; server_name huge.mailtls.test; ssl_certificate {leaf.Chain}; ssl_certificate_key {leaf.Key}; root {directory}/huge; }}")
                 .AppendLine($"  server {{ listen {address}:80; server_name httponly.mailtls.test; root {plain}; }}")
+                .AppendLine($"  server {{ listen {address}:443 ssl; server_name autoconfig.{Dnsmasq.AutoconfigOnly}; ssl_certificate {leaf.Chain}; ssl_certificate_key {leaf.Key}; root {autoconfigOnly}; }}")
                 .AppendLine("}");
             Directory.CreateDirectory(Path.Combine(directory, "tmp"));
             var file = Path.Combine(directory, "nginx.conf");

@@ -89,11 +89,11 @@ namespace MailTls.TestServers
                 }
 
                 var common = string.Join(" ", options);
-                master.AppendLine($"{serverCase.Address}:{Ports.Smtp} inet n - n - - smtpd {common}");
-                master.AppendLine($"{serverCase.Address}:{Ports.Submission} inet n - n - - smtpd {common}");
+                master.AppendLine($"{serverCase.Address}:{serverCase.Port(Ports.Smtp)} inet n - n - - smtpd {common}");
+                master.AppendLine($"{serverCase.Address}:{serverCase.Port(Ports.Submission)} inet n - n - - smtpd {common}");
                 if (!serverCase.NoStartTls)
                 {
-                    master.AppendLine($"{serverCase.Address}:{Ports.Smtps} inet n - n - - smtpd {common} -o smtpd_tls_wrappermode=yes");
+                    master.AppendLine($"{serverCase.Address}:{serverCase.Port(Ports.Smtps)} inet n - n - - smtpd {common} -o smtpd_tls_wrappermode=yes");
                 }
             }
 

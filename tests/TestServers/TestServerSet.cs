@@ -42,7 +42,7 @@ namespace MailTls.TestServers
 
         public static int ScriptedPort(Script script) => ScriptedBasePort + (int)script;
 
-        /// <summary>The autoconfig file nginx serves for srv.mailtls.test: the good case's real servers.</summary>
+        /// <summary>The autoconfig file nginx serves for srv.mailtls.test (and, renamed, for aconly.mailtls.test): the good case's real servers.</summary>
         public const string AutoconfigXml = @"<?xml version=""1.0""?>
 <clientConfig version=""1.1"">
   <emailProvider id=""srv.mailtls.test"">
@@ -99,7 +99,9 @@ namespace MailTls.TestServers
             {
                 // The good case also serves the port-plan zone (every name under srv.mailtls.test resolves to it).
                 var leaf = serverCase.AlsoIPv6
-                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, new[] { "mail.mailtls.test", "*." + Dnsmasq.Domain }, serverCase.IPAddress, System.Net.IPAddress.IPv6Loopback)
+                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, new[] { "mail.mailtls.test", "*." + Dnsmasq.Domain }.Concat(Dnsmasq.GoodScenarioNames).ToArray(), serverCase.IPAddress, System.Net.IPAddress.IPv6Loopback)
+                    : serverCase.StandardPorts
+                    ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, new[] { "mail.mailtls.test" }.Concat(Dnsmasq.StandardScenarioNames).ToArray(), serverCase.IPAddress)
                     : Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
                 var dovecot = new Dovecot(Path.Combine(Directory, "dovecot", serverCase.Name), serverCase, leaf);
                 dovecot.Start();
@@ -131,7 +133,7 @@ namespace MailTls.TestServers
 
         private void WaitForListeners()
         {
-            var pending = Cases.SelectMany(c => new[] { (c.Address, Ports.Imap), (c.Address, Ports.Pop3), (c.Address, Ports.Smtp) })
+            var pending = Cases.SelectMany(c => new[] { (c.Address, c.Port(Ports.Imap)), (c.Address, c.Port(Ports.Pop3)), (c.Address, c.Port(Ports.Smtp)) })
                 .Append((Dnsmasq.Address, 53)).Append((ServerCase.All[0].Address, 443)).Append((ServerCase.All[0].Address, 80)).ToList();
             var clock = Stopwatch.StartNew();
             while (pending.Count > 0)

@@ -78,6 +78,20 @@ namespace MailTls.PortPlan
             return results;
         }
 
+        /// <summary>Reads one autoconfig file at an address the user gave (HTTPS, or HTTP as a lower-trust source).</summary>
+        /// <exception cref="ArgumentException"><paramref name="uri"/> is not an absolute http or https address.</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public async Task<AutoconfigResult> FetchUriAsync(Uri uri, string domain, string? emailAddress, CancellationToken cancellationToken)
+        {
+            if (uri == null || !uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new ArgumentException("An autoconfig address is an absolute http:// or https:// URI.", nameof(uri));
+            }
+
+            using var client = CreateClient();
+            return await FetchOneAsync(client, uri.AbsoluteUri, domain, emailAddress, cancellationToken).ConfigureAwait(false);
+        }
+
         private async Task<AutoconfigResult> FetchOneAsync(HttpClient client, string url, string domain, string? emailAddress, CancellationToken cancellationToken)
         {
             var secure = url.StartsWith("https:", StringComparison.Ordinal);

@@ -30,6 +30,9 @@ namespace MailTls.PortPlan
 
         /// <summary>How many probes run at once.</summary>
         public int ThrottleLimit { get; set; } = 16;
+
+        /// <summary>Autoconfig files to read besides the domain's own addresses (an ISP's or a company's), HTTPS or HTTP.</summary>
+        public IReadOnlyList<Uri> AutoconfigUris { get; set; } = Array.Empty<Uri>();
     }
 
     /// <summary>
@@ -104,7 +107,9 @@ namespace MailTls.PortPlan
                 using var discovery = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 discovery.CancelAfter(_options.Timeout);
                 var srvTask = dns.DiscoverAsync(domain, discovery.Token);
-                var autoconfigTask = new AutoconfigFetcher(dns, _options.TrustedRoots, _options.Timeout).FetchAsync(domain, emailAddress, discovery.Token);
+                var fetcher = new AutoconfigFetcher(dns, _options.TrustedRoots, _options.Timeout);
+                var autoconfigTask = fetcher.FetchAsync(domain, emailAddress, discovery.Token);
+                var givenTasks = _options.AutoconfigUris.Select(uri => fetcher.FetchUriAsync(uri, domain, emailAddress, discovery.Token)).ToArray();
                 var guessTasks = ConventionalPrefixes.Select(prefix => (Host: prefix + domain, Addresses: dns.ResolveAsync(prefix + domain, discovery.Token))).ToArray();
 
                 var found = await Within(srvTask, "DNS SRV and MX", notes, cancellationToken).ConfigureAwait(false);
@@ -141,6 +146,20 @@ namespace MailTls.PortPlan
                     }
                 }
 
+                foreach (var given in givenTasks)
+                {
+                    var result = await Within(given, "the autoconfig file given", notes, cancellationToken).ConfigureAwait(false);
+                    if (result?.Note != null && result.Servers.Count == 0)
+                    {
+                        notes.Add($"autoconfig {result.Url}: {result.Note}");
+                    }
+
+                    foreach (var server in result?.Servers ?? Array.Empty<AutoconfigServer>())
+                    {
+                        Add(server.Protocol, server.HostName, server.Port, server.Security, result!.Secure ? "autoconfig (given)" : "autoconfig (given, HTTP, lower trust)");
+                    }
+                }
+
                 foreach (var (mx, _) in found?.MailExchangers ?? Array.Empty<(string, int)>())
                 {
                     AddTable(mx, "MX", Add);
@@ -162,6 +181,14 @@ namespace MailTls.PortPlan
             }
 
             Rank(entries, candidates, notOffered);
+            if (!_options.NoProbe)
+            {
+                foreach (var group in entries.GroupBy(e => e.Protocol).Where(g => !notOffered.Contains(g.Key) && !g.Any(e => e.Recommended)))
+                {
+                    notes.Add($"No secure {group.Key} server was found for {domain}: none of its {group.Count()} candidate endpoints passed the checks with TLS, and MailTls never recommends plaintext. Ask the provider, or look at the entries' reports.");
+                }
+            }
+
             return (entries.OrderBy(e => e.Role).ThenBy(e => Array.IndexOf(AllProtocols, e.Protocol)).ThenBy(e => e.Rank).ToArray(), notes);
         }
 
@@ -210,7 +237,7 @@ namespace MailTls.PortPlan
             foreach (var host in entries.Select(e => e.HostName).Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 // One look-up per host, through the same DNS servers as discovery (one cache).
-                addresses[host] = IPAddress.TryParse(host, out var literal) ? Task.FromResult<IReadOnlyList<IPAddress>>(new[] { literal }) : dns.ResolveAsync(host, cancellationToken);
+                addresses[host] = IPAddress.TryParse(host, out var literal) ? Task.FromResult<IReadOnlyList<IPAddress>>(new[] { literal }) : ResolveWithinAsync(dns, host, probeOptions.Timeout, cancellationToken);
             }
 
             await Task.WhenAll(entries.Select(async entry =>
@@ -232,10 +259,26 @@ namespace MailTls.PortPlan
             })).ConfigureAwait(false);
         }
 
+        /// <summary>A host's addresses within one probe timeout (so the plan keeps its bound); none when DNS is slower.</summary>
+        private static async Task<IReadOnlyList<IPAddress>> ResolveWithinAsync(DnsDiscovery dns, string host, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(timeout);
+            try
+            {
+                return await dns.ResolveAsync(host, bounded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Array.Empty<IPAddress>();
+            }
+        }
+
         /// <summary>
         /// Ranks per role and protocol: verdict, then implicit TLS before STARTTLS (RFC 8314), then published for this
-        /// protocol (SRV, autoconfig) before found otherwise, then SRV priority and weight. Recommends the best one that
-        /// verified (never plaintext, never port 25 for submission), and none for a protocol the domain says it does not offer.
+        /// protocol (SRV, autoconfig) before found otherwise, then a name made for the protocol (smtp. for SMTP), then SRV
+        /// priority and weight. Recommends the best one that verified (never plaintext, never port 25 for submission), and
+        /// none for a protocol the domain says it does not offer.
         /// </summary>
         private static void Rank(List<PortPlanEntry> entries, Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, HashSet<MailProtocol> notOffered)
         {
@@ -245,6 +288,7 @@ namespace MailTls.PortPlan
                     .OrderBy(e => e.Verdict switch { MailTls.Verdict.Pass => 0, MailTls.Verdict.Warn => 1, null => 2, MailTls.Verdict.Fail => 3, _ => 4 })
                     .ThenBy(e => e.Security == MailSecurity.Implicit ? 0 : e.Security == MailSecurity.StartTls ? 1 : 2)
                     .ThenBy(e => e.Sources.Any(s => s.StartsWith("SRV", StringComparison.Ordinal) || s.StartsWith("autoconfig", StringComparison.Ordinal)) ? 0 : 1)
+                    .ThenBy(e => IsNamedFor(e) ? 0 : 1)
                     .ThenBy(e => Find(candidates, e).Priority)
                     .ThenByDescending(e => Find(candidates, e).Weight)
                     .ThenBy(e => e.HostName, StringComparer.Ordinal)
@@ -260,9 +304,20 @@ namespace MailTls.PortPlan
                     best.Recommended = true;
                 }
 
+                // Implicit TLS is preferred (RFC 8314): when a STARTTLS endpoint wins, say why the implicit ones lost.
+                var failedImplicit = best?.Security == MailSecurity.StartTls
+                    ? ordered.Where(e => e.Security == MailSecurity.Implicit && (e.Verdict == MailTls.Verdict.Fail || e.Verdict == MailTls.Verdict.Error)).ToArray()
+                    : Array.Empty<PortPlanEntry>();
+
                 foreach (var entry in ordered)
                 {
                     var caveats = Caveats(entry).ToList();
+                    if (entry == best && failedImplicit.Length > 0)
+                    {
+                        caveats.Insert(0, "Recommended over implicit TLS, which is preferred, because "
+                            + string.Join("; ", failedImplicit.Select(f => $"{f.HostName}:{f.Port} has verdict {f.Verdict} ({string.Join(", ", f.Report?.Findings.Where(x => x.Severity >= FindingSeverity.Failure).Select(x => x.Name) ?? Array.Empty<string>())})")) + ".");
+                    }
+
                     if (notOffered.Contains(group.Key) && entry.Verified)
                     {
                         caveats.Insert(0, $"Answers, but not published: the domain's SRV records say {group.Key} is not offered.");
@@ -271,6 +326,18 @@ namespace MailTls.PortPlan
                     entry.Caveats = caveats;
                 }
             }
+        }
+
+        /// <summary>Whether a host's name says the protocol (smtp.example.com for SMTP): among guesses, the name made for it.</summary>
+        private static bool IsNamedFor(PortPlanEntry entry)
+        {
+            var label = entry.HostName.Split('.')[0];
+            return entry.Protocol switch
+            {
+                MailProtocol.Imap => label == "imap",
+                MailProtocol.Pop3 => label == "pop" || label == "pop3",
+                _ => label == "smtp",
+            };
         }
 
         private static Candidate Find(Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, PortPlanEntry entry) =>

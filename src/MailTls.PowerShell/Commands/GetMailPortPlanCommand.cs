@@ -47,6 +47,11 @@ namespace MailTls.PowerShell.Commands
         [Parameter]
         public SwitchParameter NoProbe { get; set; }
 
+        /// <summary>More autoconfig files to read (an ISP's or a company's config-v1.1.xml), besides the domain's own addresses.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? AutoconfigUri { get; set; }
+
         /// <summary>No network at all: the well-known table, one recommended entry per protocol.</summary>
         [Parameter]
         public SwitchParameter Offline { get; set; }
@@ -81,6 +86,19 @@ namespace MailTls.PowerShell.Commands
             }
 
             options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
+            var uris = new List<Uri>();
+            foreach (var text in AutoconfigUri ?? Array.Empty<string>())
+            {
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                {
+                    ThrowTerminatingError(CmdletInput.Record(new ArgumentException(text), "AutoconfigUriInvalid", ErrorCategory.InvalidArgument, text,
+                        $"'{text}' is not an autoconfig address. Give the file's full https:// (or http://) URL, such as https://autoconfig.example.com/mail/config-v1.1.xml."));
+                }
+
+                uris.Add(uri!);
+            }
+
+            options.AutoconfigUris = uris;
             _options = options;
         }
 
