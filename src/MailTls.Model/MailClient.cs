@@ -32,5 +32,8 @@ namespace MailTls
 
         /// <summary>getmail 6 (getmailrc files).</summary>
         Getmail,
+
+        /// <summary>An application's own "Use SSL / Use StartTls / Port" settings in a JSON, XML or INI file (or XML in a zip), addressed by -Map.</summary>
+        Settings,
     }
 }

@@ -204,6 +204,35 @@ Describe 'Set-ClientSsl' {
     }
 }
 
+Describe 'Set-ClientSsl -SettingsPath (an application''s "Use SSL / Use StartTls / Port" settings)' {
+    It 'switches mode and port together in a JSON file, keeping its types, and shows it first with -WhatIf' {
+        $file = Join-Path $TestDrive 'station.json'
+        $json = "{`n  `"EmailService`": { `"OutgoingAccount`": { `"UseSsl`": false, `"UseStartTls`": false, `"Port`": 25, `"Host`": `"smtp.example.com`" } }`n}`n"
+        Set-Content -LiteralPath $file -Value $json -NoNewline
+        $map = @{ UseSsl = 'EmailService.OutgoingAccount.UseSsl'; UseStartTls = 'EmailService.OutgoingAccount.UseStartTls'; Port = 'EmailService.OutgoingAccount.Port' }
+        $script = Join-Path $TestDrive 'settings-whatif.ps1'
+        "Import-Module '$ModulePath'; Set-ClientSsl -SettingsPath '$file' -Map @{ UseSsl = 'EmailService.OutgoingAccount.UseSsl'; UseStartTls = 'EmailService.OutgoingAccount.UseStartTls'; Port = 'EmailService.OutgoingAccount.Port' } -Protocol Smtp -Security Implicit -WhatIf" | Set-Content $script
+        $output = (& dotnet pwsh -NoProfile -File $script) -join "`n"
+        $output | Should -Match 'EmailService\.OutgoingAccount\.UseSsl false -> true; EmailService\.OutgoingAccount\.Port 25 -> 465'
+        (Get-Content -Raw -LiteralPath $file) | Should -Be $json
+
+        $changes = Set-ClientSsl -SettingsPath $file -Map $map -Protocol Smtp -Security Implicit -Confirm:$false -PassThru
+        $changes.Client | Should -Be @('Settings', 'Settings')
+        (Get-Content -Raw -LiteralPath $file) | Should -Be ($json.Replace('"UseSsl": false', '"UseSsl": true').Replace('"Port": 25', '"Port": 465'))
+        Set-ClientSsl -SettingsPath $file -Map $map -Protocol Smtp -Security Implicit -Confirm:$false -PassThru | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a map that gives two settings one key, as an error naming the file' {
+        $file = Join-Path $TestDrive 'app.json'
+        Set-Content -LiteralPath $file -Value '{"UseSsl": false, "Port": 25}'
+        Set-ClientSsl -SettingsPath $file -Map @{ UseSsl = 'UseSsl'; UseStartTls = 'UseSsl'; Port = 'Port' } -Protocol Smtp -Security Implicit -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "MapInvalid,$($Prefix)SetClientSslCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].TargetObject | Should -Be $file
+        (Get-Content -Raw -LiteralPath $file).Trim() | Should -Be '{"UseSsl": false, "Port": 25}'
+    }
+}
+
 Describe 'Undo-ClientSsl' {
     It 'puts back the file as it was before Set-ClientSsl, from the piped change records' {
         $files = Initialize-ClientFolder

@@ -120,6 +120,12 @@ namespace MailTls.Clients
         /// <exception cref="ClientConfigException">The account is gone, or the client cannot do this.</exception>
         public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target);
 
+        /// <summary>The text the configurator reads and edits at a path (a zip archive's settings entry, for one).</summary>
+        public virtual ConfigText Load(string path) => ConfigText.Read(path);
+
+        /// <summary>The bytes to write for the edited text (the file's own encoding; a zip archive rebuilt around it).</summary>
+        public virtual byte[] Render(string path, string text) => ConfigText.Encode(path, text);
+
         /// <summary>The account's key once it is at <paramref name="target"/> (the same, unless the key names the host).</summary>
         public virtual string KeyAfter(string key, AccountTarget target) => key;
 

@@ -92,6 +92,13 @@ namespace MailTls.Clients
 
         internal ClientSslEngine(IReadOnlyList<ClientConfigurator> configurators) => _configurators = configurators;
 
+        /// <summary>An engine for one application's settings file, addressed by a map of its keys.</summary>
+        /// <param name="target">The file, the keys and the protocol.</param>
+        /// <returns>The engine; <see cref="Read"/> with the file's path gives its one account.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+        public static ClientSslEngine ForSettings(Settings.SettingsTarget target) =>
+            new ClientSslEngine(new ClientConfigurator[] { new Settings.SettingsConfigurator(target ?? throw new ArgumentNullException(nameof(target))) });
+
         /// <summary>A hook between the temporary file and the rename (tests inject a crash there).</summary>
         internal Action<string>? BeforeRename { get; set; }
 
@@ -212,7 +219,7 @@ namespace MailTls.Clients
                 RefuseReadOnly(path);
             }
 
-            var backups = WriteAll(edits, out var undo);
+            var backups = WriteAll(configurator, edits, out var undo);
             try
             {
                 Verify(configurator, location, configurator.KeyAfter(current.Key, target), target);
@@ -325,7 +332,7 @@ namespace MailTls.Clients
         /// Writes each file of the edits; returns each file's backup. One backup per file for the engine's life (one
         /// command), all with the command's time stamp, so Undo-ClientSsl puts back the state before the command.
         /// </summary>
-        private Dictionary<string, string?> WriteAll(IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
+        private Dictionary<string, string?> WriteAll(ClientConfigurator configurator, IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
         {
             undo = new WriteUndo();
             var backups = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -333,18 +340,18 @@ namespace MailTls.Clients
             {
                 foreach (var file in edits.GroupBy(e => e.Path))
                 {
-                    var original = ConfigText.Read(file.Key);
-                    undo.Originals[file.Key] = original.Exists ? File.ReadAllBytes(file.Key) : null;
+                    var original = configurator.Load(file.Key);
+                    undo.Originals[file.Key] = File.Exists(file.Key) ? File.ReadAllBytes(file.Key) : null;
                     var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit));
                     if (!_backups.TryGetValue(file.Key, out var backup))
                     {
-                        backup = original.Exists ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
+                        backup = File.Exists(file.Key) ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
                         _backups[file.Key] = backup;
                         undo.NewBackups.Add(file.Key);
                     }
 
                     backups[file.Key] = backup;
-                    AtomicFile.Replace(file.Key, ConfigText.Encode(file.Key, text), backup, BeforeRename);
+                    AtomicFile.Replace(file.Key, configurator.Render(file.Key, text), backup, BeforeRename);
                 }
             }
             catch (IOException ex)

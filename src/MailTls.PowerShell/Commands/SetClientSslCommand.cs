@@ -18,6 +18,7 @@ namespace MailTls.PowerShell.Commands
         private const string SelectSet = "Select";
         private const string InputSet = "InputObject";
         private const string PlanSet = "PlanEntry";
+        private const string SettingsSet = "Settings";
         private readonly HashSet<(MailProtocol, string)> _switched = new HashSet<(MailProtocol, string)>();
         private EndpointProber? _prober;
 
@@ -32,6 +33,28 @@ namespace MailTls.PowerShell.Commands
         /// </summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         public bool Recommended { get; set; }
+
+        /// <summary>An application's settings file (JSON, XML, INI, or a zip holding one) with "Use SSL / Use StartTls / Port" settings.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = SettingsSet)]
+        [ValidateNotNullOrEmpty]
+        public string? SettingsPath { get; set; }
+
+        /// <summary>
+        /// Where the settings are in -SettingsPath: @{ UseSsl = '…'; UseStartTls = '…'; Port = '…'; HostName = '…' } — dotted
+        /// paths for JSON (EmailService.OutgoingAccount.Port), XPath for XML, Section/key for INI.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = SettingsSet)]
+        [ValidateNotNull]
+        public System.Collections.Hashtable? Map { get; set; }
+
+        /// <summary>The format of -SettingsPath; default: from its extension (.json, .xml/.config, .ini/.cfg/.conf; .zip/.bog hold XML).</summary>
+        [Parameter(ParameterSetName = SettingsSet)]
+        public MailTls.SettingsFormat? SettingsFormat { get; set; }
+
+        /// <summary>With a zip archive: the entry that holds the settings; default: its only file.</summary>
+        [Parameter(ParameterSetName = SettingsSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Entry { get; set; }
 
         /// <summary>The clients whose accounts to change; default: every client MailTls knows.</summary>
         [Parameter(ParameterSetName = SelectSet)]
@@ -64,18 +87,21 @@ namespace MailTls.PowerShell.Commands
         /// <summary>Only accounts of this protocol (Smtp, Imap or Pop3); a plan entry says it by property name.</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
+        [Parameter(Mandatory = true, ParameterSetName = SettingsSet)]
         public MailProtocol? Protocol { get; set; }
 
         /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force); a plan entry says it by property name.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = SelectSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SettingsSet)]
         public MailSecurity Security { get; set; }
 
         /// <summary>The port; default: the one that goes with the mode (993/995/465 for SSL, 143/110/587 for STARTTLS).</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
+        [Parameter(ParameterSetName = SettingsSet)]
         [ValidateRange(1, 65535)]
         public int? Port { get; set; }
 
@@ -83,6 +109,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
+        [Parameter(ParameterSetName = SettingsSet)]
         [ValidateNotNullOrEmpty]
         public string? HostName { get; set; }
 
@@ -127,7 +154,13 @@ namespace MailTls.PowerShell.Commands
         {
             if (ParameterSetName == InputSet)
             {
-                Switch(InputObject!, Security, Port, HostName);
+                Switch(Engine, InputObject!, Security, Port, HostName);
+                return;
+            }
+
+            if (ParameterSetName == SettingsSet)
+            {
+                SwitchSettings();
                 return;
             }
 
@@ -175,16 +208,44 @@ namespace MailTls.PowerShell.Commands
                     continue;
                 }
 
-                Switch(account, Security, Port, HostName);
+                Switch(Engine, account, Security, Port, HostName);
             }
         }
 
-        private void Switch(ClientAccount account, MailSecurity security, int? port, string? hostName)
+        private void SwitchSettings()
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SettingsPath);
+            MailTls.Clients.Settings.SettingsTarget target;
+            try
+            {
+                var map = Map!.Keys.Cast<object>().ToDictionary(k => k.ToString() ?? string.Empty, k => Map[k]?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+                target = new MailTls.Clients.Settings.SettingsTarget(path, map, Protocol!.Value, SettingsFormat, Entry);
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
+                return;
+            }
+
+            var engine = ClientSslEngine.ForSettings(target);
+            var read = engine.Read(new ClientQuery { Paths = new[] { path } });
+            foreach (var error in read.Errors)
+            {
+                WriteClientError(error);
+            }
+
+            foreach (var account in read.Accounts)
+            {
+                Switch(engine, account, Security, Port, HostName);
+            }
+        }
+
+        private void Switch(ClientSslEngine engine, ClientAccount account, MailSecurity security, int? port, string? hostName)
         {
             ClientSslPlan plan;
             try
             {
-                plan = Engine.Plan(account, security, port, hostName, Force, ClientVersion);
+                plan = engine.Plan(account, security, port, hostName, Force, ClientVersion);
             }
             catch (ClientConfigException ex)
             {
@@ -218,7 +279,7 @@ namespace MailTls.PowerShell.Commands
 
             try
             {
-                foreach (var change in Engine.Apply(plan, Force, ClientVersion))
+                foreach (var change in engine.Apply(plan, Force, ClientVersion))
                 {
                     WriteVerbose($"{change.ConfigPath}: {change.Setting} {change.OldValue ?? "(not set)"} -> {change.NewValue ?? "(removed)"} (backup {change.BackupPath})");
                     if (PassThru)
@@ -239,6 +300,13 @@ namespace MailTls.PowerShell.Commands
 
         private bool Verified(ClientSslPlan plan)
         {
+            if (plan.HostName.Length == 0)
+            {
+                WriteError(CmdletInput.Record(new InvalidOperationException("no host"), "HostNameUnknown", ErrorCategory.InvalidArgument, plan.Account.ConfigPath,
+                    $"-Verify needs the server's name, and '{plan.Account.ConfigPath}' does not say it here. Add HostName to -Map, or give -HostName."));
+                return false;
+            }
+
             var endpoint = new MailEndpoint(plan.HostName, plan.Port, plan.Account.Protocol, plan.Security);
             var report = Wait(_prober!.ProbeAsync(endpoint, Cancellation));
             WriteVerbose($"-Verify: {plan.HostName}:{plan.Port} {plan.Security} has verdict {report.Verdict}.");
