@@ -33,6 +33,9 @@ namespace MailTls
         /// <summary>getmail 6 (getmailrc files).</summary>
         Getmail,
 
+        /// <summary>Apple Mail (OS X Mail): its store is not safely writable, so Set-ClientSsl writes a configuration profile (.mobileconfig) to install.</summary>
+        AppleMail,
+
         /// <summary>An application's own "Use SSL / Use StartTls / Port" settings in a JSON, XML or INI file (or XML in a zip), addressed by -Map.</summary>
         Settings,
     }

@@ -233,6 +233,33 @@ Describe 'Set-ClientSsl -SettingsPath (an application''s "Use SSL / Use StartTls
     }
 }
 
+Describe 'Set-ClientSsl -Client AppleMail -OutFile (a configuration profile for Apple Mail)' {
+    It 'writes a profile a plist parser reads, only after -WhatIf says so, and the same again changes nothing' {
+        $file = Join-Path $TestDrive 'alice.mobileconfig'
+        Set-ClientSsl -Client AppleMail -EmailAddress alice@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -OutFile $file -WhatIf
+        Test-Path -LiteralPath $file | Should -BeFalse
+
+        $written = Set-ClientSsl -Client AppleMail -EmailAddress alice@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -OutFile $file -Confirm:$false -PassThru
+        $written.FullName | Should -Be $file
+        $read = & python3 -c "import plistlib,sys; p=plistlib.load(open(sys.argv[1],'rb')); c=p['PayloadContent'][0]; print(c['PayloadType'], c['IncomingMailServerPortNumber'], c['IncomingMailServerUseSSL'], c['OutgoingMailServerPortNumber'])" $file
+        $read | Should -Be 'com.apple.mail.managed 993 True 465'
+
+        $before = Get-FileHash -LiteralPath $file
+        Set-ClientSsl -Client AppleMail -EmailAddress alice@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -OutFile $file -Confirm:$false
+        (Get-FileHash -LiteralPath $file).Hash | Should -Be $before.Hash
+        @(Get-ChildItem -LiteralPath $TestDrive -Filter '*.mailtls-backup' -Force).Count | Should -Be 0
+    }
+
+    It 'refuses a port of the other mode and a client that is not Apple Mail' {
+        $file = Join-Path $TestDrive 'bob.mobileconfig'
+        Set-ClientSsl -Client AppleMail -EmailAddress bob@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -Port 143 -OutFile $file -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "PortModeMismatch,$($Prefix)SetClientSslCommand"
+        Test-Path -LiteralPath $file | Should -BeFalse
+        { Set-ClientSsl -Client Thunderbird -EmailAddress bob@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -OutFile $file -Confirm:$false } |
+            Should -Throw -ErrorId "OutFileNeedsAppleMail,$($Prefix)SetClientSslCommand"
+    }
+}
+
 Describe 'Undo-ClientSsl' {
     It 'puts back the file as it was before Set-ClientSsl, from the piped change records' {
         $files = Initialize-ClientFolder

@@ -23,6 +23,8 @@ command -v fetchmail >/dev/null 2>&1 || need+=(fetchmail)
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
 command -v neomutt >/dev/null 2>&1 || need+=(neomutt)
 command -v getmail >/dev/null 2>&1 || need+=(getmail6)
+# Python's plistlib reads the Apple Mail configuration profiles back in the tests.
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 
 namespace MailTls.PowerShell.Commands
@@ -33,6 +34,11 @@ namespace MailTls.PowerShell.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (Client?.Contains(MailClient.AppleMail) == true)
+            {
+                WriteWarning("Apple Mail's accounts live in a store MailTls does not read. Set-ClientSsl -Client AppleMail -EmailAddress … -HostName … -OutFile x.mobileconfig writes a configuration profile that switches one to SSL.");
+            }
+
             foreach (var account in Select(Client, Path, AllUsers, Account, Role, null))
             {
                 WriteObject(account);

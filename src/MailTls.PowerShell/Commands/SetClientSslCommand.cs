@@ -13,12 +13,14 @@ namespace MailTls.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "ClientSsl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SelectSet)]
     [OutputType(typeof(ClientSslChange))]
+    [OutputType(typeof(System.IO.FileInfo), ParameterSetName = new[] { AppleMailSet })]
     public sealed class SetClientSslCommand : ClientCmdlet
     {
         private const string SelectSet = "Select";
         private const string InputSet = "InputObject";
         private const string PlanSet = "PlanEntry";
         private const string SettingsSet = "Settings";
+        private const string AppleMailSet = "AppleMail";
         private readonly HashSet<(MailProtocol, string)> _switched = new HashSet<(MailProtocol, string)>();
         private EndpointProber? _prober;
 
@@ -56,9 +58,30 @@ namespace MailTls.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Entry { get; set; }
 
-        /// <summary>The clients whose accounts to change; default: every client MailTls knows.</summary>
+        /// <summary>With -OutFile: the address of the Apple Mail account the configuration profile sets up.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = AppleMailSet)]
+        [ValidateNotNullOrEmpty]
+        public string? EmailAddress { get; set; }
+
+        /// <summary>Where to write the Apple Mail configuration profile (.mobileconfig) for the user or an MDM to install.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = AppleMailSet)]
+        [ValidateNotNullOrEmpty]
+        public string? OutFile { get; set; }
+
+        /// <summary>With -OutFile: the SMTP server, when it is not the incoming one.</summary>
+        [Parameter(ParameterSetName = AppleMailSet)]
+        [ValidateNotNullOrEmpty]
+        public string? OutgoingHostName { get; set; }
+
+        /// <summary>With -OutFile: the SMTP port; default: 465 for SSL, 587 for STARTTLS.</summary>
+        [Parameter(ParameterSetName = AppleMailSet)]
+        [ValidateRange(1, 65535)]
+        public int? OutgoingPort { get; set; }
+
+        /// <summary>The clients whose accounts to change; default: every client MailTls knows. AppleMail goes with -OutFile.</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = PlanSet)]
+        [Parameter(ParameterSetName = AppleMailSet)]
         public MailClient[]? Client { get; set; }
 
         /// <summary>Only accounts whose name, e-mail address or server matches (wildcards).</summary>
@@ -88,6 +111,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [Parameter(Mandatory = true, ParameterSetName = SettingsSet)]
+        [Parameter(Mandatory = true, ParameterSetName = AppleMailSet)]
         public MailProtocol? Protocol { get; set; }
 
         /// <summary>Implicit (SSL/TLS), StartTls, or None (plaintext; needs -Force); a plan entry says it by property name.</summary>
@@ -95,6 +119,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = SettingsSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = AppleMailSet)]
         public MailSecurity Security { get; set; }
 
         /// <summary>The port; default: the one that goes with the mode (993/995/465 for SSL, 143/110/587 for STARTTLS).</summary>
@@ -102,6 +127,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [Parameter(ParameterSetName = SettingsSet)]
+        [Parameter(ParameterSetName = AppleMailSet)]
         [ValidateRange(1, 65535)]
         public int? Port { get; set; }
 
@@ -110,6 +136,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = InputSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PlanSet)]
         [Parameter(ParameterSetName = SettingsSet)]
+        [Parameter(Mandatory = true, ParameterSetName = AppleMailSet)]
         [ValidateNotNullOrEmpty]
         public string? HostName { get; set; }
 
@@ -164,6 +191,12 @@ namespace MailTls.PowerShell.Commands
                 return;
             }
 
+            if (ParameterSetName == AppleMailSet)
+            {
+                WriteAppleMailProfile();
+                return;
+            }
+
             var fromPlan = ParameterSetName == PlanSet;
             var entry = fromPlan ? $"{Protocol} {HostName}:{Port} {Security}" : null;
             if (fromPlan)
@@ -209,6 +242,64 @@ namespace MailTls.PowerShell.Commands
                 }
 
                 Switch(Engine, account, Security, Port, HostName);
+            }
+        }
+
+        private void WriteAppleMailProfile()
+        {
+            if (Client != null && Client.Any(c => c != MailClient.AppleMail))
+            {
+                ThrowTerminatingError(CmdletInput.Record(new ArgumentException("client"), "OutFileNeedsAppleMail", ErrorCategory.InvalidArgument, string.Join(",", Client),
+                    "-OutFile writes an Apple Mail configuration profile: give -Client AppleMail, or leave -Client out."));
+            }
+
+            string profile;
+            try
+            {
+                profile = AppleMailProfile.Build(EmailAddress!, HostName!, Protocol!.Value, Security, Port, OutgoingHostName, OutgoingPort);
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
+                return;
+            }
+            catch (ArgumentException ex)
+            {
+                WriteError(CmdletInput.Record(ex, "ProfileInputInvalid", ErrorCategory.InvalidArgument, EmailAddress, ex.Message));
+                return;
+            }
+
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
+            var bytes = new System.Text.UTF8Encoding(false).GetBytes(profile);
+            if (System.IO.File.Exists(path) && System.IO.File.ReadAllBytes(path).SequenceEqual(bytes))
+            {
+                WriteVerbose($"'{path}' already holds this profile: nothing to write.");
+            }
+            else if (ShouldProcess(path, $"Write an Apple Mail configuration profile for {EmailAddress}: {Protocol} {HostName} with SSL/TLS ({Security}), SMTP {OutgoingHostName ?? HostName} with SSL/TLS"))
+            {
+                try
+                {
+                    MailTls.Files.AtomicFile.Write(path, bytes, hiddenBackup: true);
+                }
+                catch (UnauthorizedAccessException ex)
+                {
+                    WriteAccessDenied(ex, path);
+                    return;
+                }
+                catch (System.IO.IOException ex)
+                {
+                    WriteError(CmdletInput.Record(ex, "ProfileWriteFailed", ErrorCategory.WriteError, path, $"'{path}' could not be written: {ex.Message}"));
+                    return;
+                }
+            }
+            else
+            {
+                return;
+            }
+
+            if (PassThru)
+            {
+                WriteObject(new System.IO.FileInfo(path));
             }
         }
 
