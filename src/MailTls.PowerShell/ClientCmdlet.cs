@@ -48,7 +48,7 @@ namespace MailTls.PowerShell
                 "ConfigMalformed" or "EntrySeveralUsers" or "SslFromDefaults" or "SslConfigDeprecated" or "ValueSpansLines" => ErrorCategory.InvalidData,
                 "ConfigNotFound" or "AccountNotFound" or "BackupNotFound" or "ConfigNotRecognized" => ErrorCategory.ObjectNotFound,
                 "ProfileLocked" or "ClientRunning" => ErrorCategory.ResourceUnavailable,
-                "PortModeMismatch" or "PlaintextRefused" or "MapInvalid" => ErrorCategory.InvalidArgument,
+                "PortModeMismatch" or "PlaintextRefused" or "MapInvalid" or "HostNameInvalid" => ErrorCategory.InvalidArgument,
                 "MapKeyMissing" or "MapKeyAmbiguous" => ErrorCategory.ObjectNotFound,
                 "SslNotSupported" => ErrorCategory.NotImplemented,
                 "ConfigReadOnly" or "ConfigAccessDenied" => ErrorCategory.PermissionDenied,

@@ -50,6 +50,9 @@ namespace MailTls.Clients
         /// <summary>TLS only when the server offers it (fetchmail's default, Mutt without ssl_force_tls): reported as None.</summary>
         public bool Opportunistic { get; set; }
 
+        /// <summary>An application's Use SSL and Use StartTls are both true (mutually exclusive): never at a target as it is.</summary>
+        public bool BothFlags { get; set; }
+
         /// <summary>The client is told not to check the server's certificate.</summary>
         public bool CertificateCheckOff { get; set; }
 

@@ -39,6 +39,22 @@ namespace MailTls.Clients
         public IReadOnlyList<ClientConfigException> Errors { get; }
     }
 
+    /// <summary>What an undo did: the files put back from their backups, and the account settings that changed back.</summary>
+    public sealed class ClientUndoResult
+    {
+        internal ClientUndoResult(IReadOnlyList<string> restored, IReadOnlyList<ClientSslChange> changes)
+        {
+            Restored = restored;
+            Changes = changes;
+        }
+
+        /// <summary>The files written (none when each already had its backup's content).</summary>
+        public IReadOnlyList<string> Restored { get; }
+
+        /// <summary>The account settings that changed back (none for files MailTls reads no accounts from).</summary>
+        public IReadOnlyList<ClientSslChange> Changes { get; }
+    }
+
     /// <summary>What Set-ClientSsl would change for one account: the target, every setting before → after, and the warnings.</summary>
     public sealed class ClientSslPlan
     {
@@ -155,6 +171,12 @@ namespace MailTls.Clients
                 throw new ArgumentNullException(nameof(account));
             }
 
+            if (hostName != null && !Endpoints.EndpointParser.IsHostName(hostName) && !System.Net.IPAddress.TryParse(hostName, out _))
+            {
+                // Written into settings files as it is: a name with spaces, quotes or newlines could add settings of its own.
+                throw new ClientConfigException("HostNameInvalid", hostName, $"'{hostName}' is not a host name or an address. Give the server's name, such as mail.example.com.");
+            }
+
             var (configurator, location, current) = Fresh(account, clientVersion);
             var target = new AccountTarget(security, PortModeRule.PortFor(current.Protocol, security, port, force, Describe(current)), hostName);
             var edits = IsAt(current, target) ? Array.Empty<SettingEdit>() : configurator.Plan(location, current.Key, target);
@@ -243,10 +265,10 @@ namespace MailTls.Clients
         /// <summary>Puts the newest backup of a file back (the current file is kept as an undo backup first).</summary>
         /// <param name="path">The settings file.</param>
         /// <param name="force">Write even while the client runs.</param>
-        /// <returns>The account settings the restore changed back (empty when the file already had that content, or holds no accounts).</returns>
+        /// <returns>The files put back, and the account settings that changed back with them.</returns>
         /// <exception cref="ClientConfigException">There is no backup, or the client runs.</exception>
         /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
-        public IReadOnlyList<ClientSslChange> Undo(string path, bool force)
+        public ClientUndoResult Undo(string path, bool force)
         {
             var backup = NewestBackup(path)
                 ?? throw new ClientConfigException("BackupNotFound", path,
@@ -268,7 +290,7 @@ namespace MailTls.Clients
             restores.RemoveAll(r => File.Exists(r.File) && File.ReadAllBytes(r.File).SequenceEqual(File.ReadAllBytes(r.Backup)));
             if (restores.Count == 0)
             {
-                return Array.Empty<ClientSslChange>();
+                return new ClientUndoResult(Array.Empty<string>(), Array.Empty<ClientSslChange>());
             }
 
             var running = force || owner.Location == null ? null : owner.Configurator.RunningReason(owner.Location);
@@ -289,10 +311,11 @@ namespace MailTls.Clients
                 AtomicFile.Write(file, File.ReadAllBytes(fileBackup), backupSuffix: AtomicFile.UndoSuffix, beforeRename: BeforeRename, hiddenBackup: true);
             }
 
+            var restored = restores.Select(r => r.File).ToArray();
             if (owner.Location == null)
             {
-                // Not a file MailTls reads accounts from: restored, with no account settings to list.
-                return Array.Empty<ClientSslChange>();
+                // Not a file MailTls reads accounts from (an application's settings file): restored, with no accounts to list.
+                return new ClientUndoResult(restored, Array.Empty<ClientSslChange>());
             }
 
             var changes = new List<ClientSslChange>();
@@ -313,7 +336,7 @@ namespace MailTls.Clients
                 }
             }
 
-            return changes;
+            return new ClientUndoResult(restored, changes);
         }
 
         private static IReadOnlyList<AccountRecord> SafeRead(ClientConfigurator configurator, ConfigLocation location)
@@ -438,7 +461,7 @@ namespace MailTls.Clients
 
         /// <summary>Whether an account reads as the target already, however its file spells it: then nothing is written.</summary>
         private static bool IsAt(AccountRecord account, AccountTarget target) =>
-            account.Security == target.Security && !account.Opportunistic && account.Port == target.Port
+            account.Security == target.Security && !account.Opportunistic && !account.BothFlags && account.Port == target.Port
             && (target.HostName == null || string.Equals(account.HostName, target.HostName, StringComparison.OrdinalIgnoreCase));
 
         private static void Verify(ClientConfigurator configurator, ConfigLocation location, string key, AccountTarget target)

@@ -24,6 +24,12 @@ namespace MailTls.Clients
             }
 
             var port = explicitPort.Value;
+            if (WellKnownPorts.TryGet(port, out var owner, out _) && owner != protocol)
+            {
+                throw new ClientConfigException("PortModeMismatch", target,
+                    $"Port {port} is {owner}'s in the seeds' table, not {protocol}'s. Leave -Port out to get {protocol}'s port for the mode, or give one outside the table.");
+            }
+
             if (Contradicts(protocol, security, port))
             {
                 throw new ClientConfigException("PortModeMismatch", target,
@@ -34,12 +40,18 @@ namespace MailTls.Clients
             return port;
         }
 
-        /// <summary>Whether a port is one the table gives to another mode (SSL on 143, STARTTLS or plaintext on 993).</summary>
+        /// <summary>Whether a port is one the table gives to another mode or protocol (SSL on 143, STARTTLS on 993, SMTP on 993).</summary>
         public static bool Contradicts(MailProtocol protocol, MailSecurity security, int port)
         {
-            if (!WellKnownPorts.TryGet(port, out _, out _))
+            if (!WellKnownPorts.TryGet(port, out var owner, out _))
             {
                 return false;
+            }
+
+            if (owner != protocol)
+            {
+                // Another protocol's port (SMTP on 993) does not fit any mode of this one.
+                return true;
             }
 
             return security == MailSecurity.Implicit ? !IsImplicitPort(port) : IsImplicitPort(port);

@@ -93,7 +93,8 @@ namespace MailTls.Clients
 
         private static readonly UTF8Encoding Strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
 
-        private static string Decode(byte[] bytes)
+        /// <summary>Bytes as text: UTF-8 (its byte-order mark dropped), or Latin-1 when they are not UTF-8.</summary>
+        public static string Decode(byte[] bytes)
         {
             var encoding = EncodingOf(bytes);
             var text = encoding.GetString(bytes);

@@ -185,7 +185,9 @@ namespace MailTls.PortPlan
             {
                 foreach (var group in entries.GroupBy(e => e.Protocol).Where(g => !notOffered.Contains(g.Key) && !g.Any(e => e.Recommended)))
                 {
-                    notes.Add($"No secure {group.Key} server was found for {domain}: none of its {group.Count()} candidate endpoints passed the checks with TLS, and MailTls never recommends plaintext. Ask the provider, or look at the entries' reports.");
+                    notes.Add(group.Any(e => e.Verified && e.Port == 25)
+                        ? $"No SMTP submission server was found for {domain}: only port 25 passed, which is for server-to-server mail and which many ISPs block; ask the provider for 465 or 587."
+                        : $"No secure {group.Key} server was found for {domain}: none of its {group.Count()} candidate endpoints passed the checks with TLS, and MailTls never recommends plaintext. Ask the provider, or look at the entries' reports.");
                 }
             }
 
@@ -225,7 +227,8 @@ namespace MailTls.PortPlan
         private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, CancellationToken cancellationToken)
         {
             // Discovery had one timeout; a probe may take three of its own: two thirds each keeps the plan within 3 x Timeout.
-            var probeOptions = new ProbeOptions { Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)) };
+            // The probes resolve through the plan's DNS servers too, never the system's when the user named servers.
+            var probeOptions = new ProbeOptions { Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)), DnsServers = _options.DnsServers };
             foreach (var root in _options.TrustedRoots)
             {
                 probeOptions.TrustedRoots.Add(root);

@@ -99,6 +99,11 @@ namespace MailTls.PowerShell.Commands
             }
 
             options.AutoconfigUris = uris;
+            if (uris.Count > 0 && (Offline || ParameterSetName == ByHostSet))
+            {
+                WriteWarning(Offline ? "-AutoconfigUri is not read with -Offline (no network at all)." : "-AutoconfigUri is not read with -HostName, which skips discovery.");
+            }
+
             _options = options;
         }
 

@@ -49,13 +49,11 @@ namespace MailTls.PowerShell.Commands
 
             try
             {
-                var changes = Engine.Undo(path, Force);
-                if (changes.Count == 0)
-                {
-                    WriteVerbose($"'{path}': no account setting differs from the backup '{backup}'.");
-                }
-
-                foreach (var change in changes.Where(_ => PassThru))
+                var result = Engine.Undo(path, Force);
+                WriteVerbose(result.Restored.Count == 0
+                    ? $"'{path}' already has the content of its backup '{backup}': nothing to restore."
+                    : $"Restored {string.Join(", ", result.Restored.Select(f => "'" + f + "'"))} from the backups of the same Set-ClientSsl run.");
+                foreach (var change in result.Changes.Where(_ => PassThru))
                 {
                     WriteObject(change);
                 }

@@ -93,7 +93,7 @@ namespace MailTls.Core.Tests.Clients
             Assert.Contains("port 465", File.ReadAllText(target));
             Assert.Single(Directory.GetFiles(Path.Combine(_box.Home, "dotfiles"), ".msmtprc.*.mailtls-backup"));
 
-            Assert.NotEmpty(_box.Engine.Undo(link, force: false));
+            Assert.NotEmpty(_box.Engine.Undo(link, force: false).Changes);
             Assert.Equal(Rc, File.ReadAllText(target));
             Assert.Equal(target, new FileInfo(link).LinkTarget);
         }
@@ -109,7 +109,7 @@ namespace MailTls.Core.Tests.Clients
             Assert.Contains("465", File.ReadAllText(user));
 
             _box.NextRun();
-            var changes = _box.Engine.Undo(prefs, force: false);
+            var changes = _box.Engine.Undo(prefs, force: false).Changes;
             Assert.Equal((Prefs, User), (File.ReadAllText(prefs), File.ReadAllText(user)));
             Assert.Contains(changes, c => c.Setting == "Port" && c.OldValue == "465" && c.NewValue == "25");
         }
@@ -220,14 +220,14 @@ namespace MailTls.Core.Tests.Clients
             _box.Switch(rc, "work", MailSecurity.Implicit);
             var switched = File.ReadAllText(rc);
 
-            var changes = _box.Engine.Undo(rc, force: false);
+            var changes = _box.Engine.Undo(rc, force: false).Changes;
             Assert.Equal(Rc, File.ReadAllText(rc));
             Assert.Contains(changes, c => c.Setting == "Security" && c.OldValue == "Implicit" && c.NewValue == "None");
             Assert.Equal(switched, File.ReadAllText(Assert.Single(Directory.GetFiles(_box.Home, ".msmtprc.*.mailtls-undo-backup"))));
 
             // Undoing again finds the file as the backup has it: nothing changes.
             var before = _box.Snapshot();
-            Assert.Empty(_box.Engine.Undo(rc, force: false));
+            Assert.Empty(_box.Engine.Undo(rc, force: false).Restored);
             Assert.Equal(before, _box.Snapshot());
             Assert.Equal("BackupNotFound", Assert.Throws<ClientConfigException>(() => _box.Engine.Undo(_box.Write(".mbsyncrc", "x"), false)).ErrorId);
         }

@@ -156,6 +156,96 @@ namespace MailTls.Core.Tests.Clients
             Assert.Equal("MapInvalid", Assert.Throws<ClientConfigException>(() => Switch(target, MailSecurity.StartTls)).ErrorId);
         }
 
+        [Fact]
+        public void BothFlagsTrueIsNeverLeftAsItIs()
+        {
+            var path = _box.Write("app.json", "{\"S\":{\"UseSsl\":true,\"UseStartTls\":true,\"Port\":465}}");
+            var target = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "S.UseSsl", ["UseStartTls"] = "S.UseStartTls", ["Port"] = "S.Port" }, MailProtocol.Smtp);
+            Switch(target, MailSecurity.Implicit);
+            Assert.Equal("{\"S\":{\"UseSsl\":true,\"UseStartTls\":false,\"Port\":465}}", File.ReadAllText(path));
+        }
+
+        [Fact]
+        public void AJsonNullIsNotAValueToChange()
+        {
+            var path = _box.Write("app.json", "{\"UseSsl\": false, \"Port\": 25, \"Host\": null}");
+            var target = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "UseSsl", ["Port"] = "Port", ["HostName"] = "Host" }, MailProtocol.Smtp);
+            var before = _box.Snapshot();
+            Assert.Equal("MapKeyMissing", Assert.Throws<ClientConfigException>(() => Switch(target, MailSecurity.Implicit, host: "mail.example.com")).ErrorId);
+            Assert.Equal(before, _box.Snapshot());
+        }
+
+        [Fact]
+        public void XmlWithOldMacLineEndsAndTwoKeysForOneSetting()
+        {
+            var path = _box.Write("app.xml", "<?xml version=\"1.0\"?>\r<!-- a\rcomment -->\r<C>\r  <Out ssl=\"false\" port=\"25\"/>\r</C>\r");
+            var target = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "/C/Out/@ssl", ["Port"] = "/C/Out/@port" }, MailProtocol.Smtp);
+            Switch(target, MailSecurity.Implicit);
+            Assert.Equal("<?xml version=\"1.0\"?>\r<!-- a\rcomment -->\r<C>\r  <Out ssl=\"true\" port=\"465\"/>\r</C>\r", File.ReadAllText(path));
+
+            var twice = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "/C/Out/@ssl", ["UseStartTls"] = "//@ssl", ["Port"] = "/C/Out/@port" }, MailProtocol.Smtp);
+            Assert.Equal("MapInvalid", Assert.Throws<ClientConfigException>(() => Read(twice)).ErrorId);
+        }
+
+        [Fact]
+        public void AZipKeepsItsEntriesEncodingsAndStoredData()
+        {
+            var path = Path.Combine(_box.Home, "export.zip");
+            var latin1 = Encoding.Latin1.GetBytes("{\"Name\": \"caf\u00e9\", \"UseSsl\": false, \"Port\": 143}");
+            using (var archive = ZipFile.Open(path, ZipArchiveMode.Create))
+            {
+                var stored = archive.CreateEntry("mimetype", CompressionLevel.NoCompression);
+                using (var s = stored.Open())
+                {
+                    s.Write(Encoding.ASCII.GetBytes("application/x-station"));
+                }
+
+                var script = archive.CreateEntry("bin/run.sh");
+                script.ExternalAttributes = Convert.ToInt32("100755", 8) << 16;
+                using (var s = script.Open())
+                {
+                    s.Write(Encoding.ASCII.GetBytes("#!/bin/sh\n"));
+                }
+
+                using (var s = archive.CreateEntry("settings.json").Open())
+                {
+                    s.Write(latin1);
+                }
+            }
+
+            var target = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "UseSsl", ["Port"] = "Port" }, MailProtocol.Imap, entry: "settings.json");
+            Switch(target, MailSecurity.Implicit);
+            using var result = ZipFile.OpenRead(path);
+            Assert.Equal(new[] { "mimetype", "bin/run.sh", "settings.json" }, result.Entries.Select(e => e.FullName));
+            Assert.Equal(result.GetEntry("mimetype")!.Length, result.GetEntry("mimetype")!.CompressedLength);
+            Assert.Equal(Convert.ToInt32("100755", 8), (int)((uint)result.GetEntry("bin/run.sh")!.ExternalAttributes >> 16));
+            using var copy = new MemoryStream();
+            using (var entry = result.GetEntry("settings.json")!.Open())
+            {
+                entry.CopyTo(copy);
+            }
+
+            Assert.Equal(Encoding.Latin1.GetBytes("{\"Name\": \"caf\u00e9\", \"UseSsl\": true, \"Port\": 993}"), copy.ToArray());
+
+            // Without -Entry, an archive with one file takes that file's format from its name.
+            var single = Path.Combine(_box.Home, "one.zip");
+            using (var archive = ZipFile.Open(single, ZipArchiveMode.Create))
+            {
+                Write(archive, "a.json", "{\"UseSsl\": false, \"Port\": 25}");
+            }
+
+            Assert.Equal(25, Read(new SettingsTarget(single, new Dictionary<string, string> { ["UseSsl"] = "UseSsl", ["Port"] = "Port" }, MailProtocol.Smtp)).Port);
+        }
+
+        [Fact]
+        public void ANewHostMustBeAHostNameAndAPortMustBeTheProtocols()
+        {
+            var path = _box.Write("app.json", "{\"UseSsl\": false, \"Port\": 25, \"Host\": \"smtp.example.com\"}");
+            var target = new SettingsTarget(path, new Dictionary<string, string> { ["UseSsl"] = "UseSsl", ["Port"] = "Port", ["HostName"] = "Host" }, MailProtocol.Smtp);
+            Assert.Equal("HostNameInvalid", Assert.Throws<ClientConfigException>(() => Switch(target, MailSecurity.Implicit, host: "new.example.com\" mda \"/bin/sh -c id")).ErrorId);
+            Assert.Equal("PortModeMismatch", Assert.Throws<ClientConfigException>(() => Switch(target, MailSecurity.Implicit, port: 993)).ErrorId);
+        }
+
         private static void Write(ZipArchive archive, string name, string text)
         {
             using var stream = archive.CreateEntry(name).Open();

@@ -17,8 +17,13 @@ namespace MailTls.Clients.Settings
     {
         private const string Key = "settings";
         private readonly SettingsTarget _target;
+        private SettingsFormat? _format;
 
-        public SettingsConfigurator(SettingsTarget target) => _target = target;
+        public SettingsConfigurator(SettingsTarget target)
+        {
+            _target = target;
+            _format = target.Format;
+        }
 
         public override MailClient Client => MailClient.Settings;
 
@@ -38,8 +43,8 @@ namespace MailTls.Clients.Settings
             {
                 using var archive = ZipFile.OpenRead(path);
                 var entry = Entry(archive, path);
-                using var reader = new StreamReader(entry.Open(), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-                return ConfigText.FromText(path, reader.ReadToEnd());
+                _format ??= SettingsTarget.FormatOf(entry.FullName) ?? SettingsFormat.Xml;
+                return ConfigText.FromText(path, ConfigText.Decode(ReadAll(entry)));
             }
             catch (InvalidDataException ex)
             {
@@ -54,27 +59,29 @@ namespace MailTls.Clients.Settings
                 return base.Render(path, text);
             }
 
-            // A new archive with every entry as it was (names, order, times), and the settings entry with the new text.
+            // A new archive with every entry as it was (names, order, times, Unix modes, comments; stored entries stay
+            // stored), and the settings entry's new text in the encoding it had.
             using var output = new MemoryStream();
             using (var source = ZipFile.OpenRead(path))
             using (var archive = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
             {
                 var settings = Entry(source, path);
+#if NET
+                archive.Comment = source.Comment;
+#endif
                 foreach (var entry in source.Entries)
                 {
-                    var copy = archive.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+                    // An entry kept without compression (an ODF or EPUB "mimetype") stays so.
+                    var stored = entry.CompressedLength == entry.Length;
+                    var copy = archive.CreateEntry(entry.FullName, stored ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
                     copy.LastWriteTime = entry.LastWriteTime;
+#if NET
+                    copy.ExternalAttributes = entry.ExternalAttributes;
+                    copy.Comment = entry.Comment;
+#endif
+                    var bytes = entry == settings ? Encode(ReadAll(entry), text) : ReadAll(entry);
                     using var target = copy.Open();
-                    if (entry == settings)
-                    {
-                        var bytes = new UTF8Encoding(false).GetBytes(text);
-                        target.Write(bytes, 0, bytes.Length);
-                    }
-                    else
-                    {
-                        using var content = entry.Open();
-                        content.CopyTo(target);
-                    }
+                    target.Write(bytes, 0, bytes.Length);
                 }
             }
 
@@ -86,13 +93,24 @@ namespace MailTls.Clients.Settings
             var text = Load(location.Path);
             var ssl = _target.UseSsl == null ? null : Flag(text, _target.UseSsl);
             var startTls = _target.UseStartTls == null ? null : Flag(text, _target.UseStartTls);
-            var portSpot = SettingsDocument.Find(text, _target.Format, _target.Port);
+            var portSpot = Value(text, _target.Port);
+            var hostSpot = _target.HostName == null ? null : Value(text, _target.HostName);
+
+            // Two keys of the map that select the same setting (/A/Port and //Port) would write it twice.
+            var spots = new[] { ssl, startTls, portSpot, hostSpot }.Where(x => x != null).Select(x => x!).ToArray();
+            var shared = spots.GroupBy(x => x.Start).FirstOrDefault(g => g.Count() > 1);
+            if (shared != null)
+            {
+                throw new ClientConfigException("MapInvalid", location.Path,
+                    $"-Map's keys {string.Join(" and ", shared.Select(x => "'" + x.Key + "'"))} select the same setting in '{location.Path}': each must name its own.");
+            }
+
             if (!int.TryParse(portSpot.Value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port < 1 || port > 65535)
             {
                 throw new ClientConfigException("ConfigMalformed", location.Path, $"'{_target.Port}' in '{location.Path}' is '{portSpot.Value}', not a port number.");
             }
 
-            var host = _target.HostName == null ? null : SettingsDocument.Find(text, _target.Format, _target.HostName).Value;
+            var host = hostSpot?.Value;
             return new[]
             {
                 new AccountRecord
@@ -102,8 +120,10 @@ namespace MailTls.Clients.Settings
                     Protocol = _target.Protocol,
                     HostName = host ?? string.Empty,
                     Port = port,
-                    // Both true is a contradiction the seeds forbid; read as implicit TLS, and a switch sets the other false.
+                    // Both true is a contradiction the seeds forbid: read as implicit TLS, but not as at any target, so a
+                    // switch always writes the other flag false.
                     Security = ssl?.IsTrue == true ? MailSecurity.Implicit : startTls?.IsTrue == true ? MailSecurity.StartTls : MailSecurity.None,
+                    BothFlags = ssl?.IsTrue == true && startTls?.IsTrue == true,
                     ConfigPath = location.Path,
                     Key = Key,
                 },
@@ -148,9 +168,21 @@ namespace MailTls.Clients.Settings
             return edits.Where(e => e != null).Select(e => e!).ToArray();
         }
 
+        /// <summary>A setting that has a value (a JSON null has none whose type MailTls could keep).</summary>
+        private SettingSpot Value(ConfigText text, string key)
+        {
+            var spot = SettingsDocument.Find(text, Format, key);
+            if (spot.Kind == SpotKind.JsonNull)
+            {
+                throw new ClientConfigException("MapKeyMissing", text.Path, $"'{key}' in '{text.Path}' is null; MailTls changes values that are there. Give it a value first.");
+            }
+
+            return spot;
+        }
+
         private SettingSpot Flag(ConfigText text, string key)
         {
-            var spot = SettingsDocument.Find(text, _target.Format, key);
+            var spot = Value(text, key);
             if (!spot.IsFlag)
             {
                 throw new ClientConfigException("ConfigMalformed", text.Path, $"'{key}' in '{text.Path}' is '{spot.Value}', not true or false.");
@@ -168,7 +200,7 @@ namespace MailTls.Clients.Settings
 
         private SettingEdit? Set(ConfigText text, string key, string value, bool number)
         {
-            var spot = SettingsDocument.Find(text, _target.Format, key);
+            var spot = Value(text, key);
             if (spot.Value.Trim() == value)
             {
                 return null;
@@ -177,6 +209,25 @@ namespace MailTls.Clients.Settings
             // A JSON number stays a number, a JSON string a string; XML and INI text is text.
             var literal = spot.Kind == SpotKind.JsonNumber && number ? value : spot.Literal(value);
             return new SettingEdit(text.Path, key, spot.Value, value, new TextEdit(spot.Start, spot.Length, literal));
+        }
+
+        /// <summary>The settings' format, known once the file (or the archive's entry) has been read.</summary>
+        private SettingsFormat Format => _format ?? SettingsFormat.Xml;
+
+        private static byte[] ReadAll(ZipArchiveEntry entry)
+        {
+            using var content = entry.Open();
+            using var copy = new MemoryStream();
+            content.CopyTo(copy);
+            return copy.ToArray();
+        }
+
+        /// <summary>The new text in the entry's own encoding (UTF-8 with or without its byte-order mark, or Latin-1).</summary>
+        private static byte[] Encode(byte[] original, string text)
+        {
+            var encoding = ConfigText.EncodingOf(original);
+            var preamble = encoding.GetPreamble();
+            return preamble.Concat(encoding.GetBytes(text)).ToArray();
         }
 
         private ZipArchiveEntry Entry(ZipArchive archive, string path)

@@ -23,6 +23,9 @@ namespace MailTls.Clients.Settings
         /// <summary>A JSON string (with its quotes).</summary>
         JsonString,
 
+        /// <summary>A JSON null: no value to change (MailTls does not invent one's type).</summary>
+        JsonNull,
+
         /// <summary>Text in XML (an attribute value or an element's text), entities escaped.</summary>
         XmlText,
 
@@ -161,7 +164,8 @@ namespace MailTls.Clients.Settings
                                 var start = (int)reader.TokenStartIndex;
                                 var end = (int)reader.BytesConsumed;
                                 var kind = reader.TokenType == JsonTokenType.String ? SpotKind.JsonString
-                                    : reader.TokenType == JsonTokenType.Number ? SpotKind.JsonNumber : SpotKind.JsonBoolean;
+                                    : reader.TokenType == JsonTokenType.Number ? SpotKind.JsonNumber
+                                    : reader.TokenType == JsonTokenType.Null ? SpotKind.JsonNull : SpotKind.JsonBoolean;
                                 var value = reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(bytes, start, end - start);
                                 found.Add(new SettingSpot(key, Encoding.UTF8.GetCharCount(bytes, 0, start), Encoding.UTF8.GetCharCount(bytes, start, end - start), value, kind));
                             }
@@ -197,7 +201,7 @@ namespace MailTls.Clients.Settings
             XDocument document;
             try
             {
-                document = XDocument.Load(XmlReader.Create(new System.IO.StringReader(file.Text), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null }),
+                document = XDocument.Load(XmlReader.Create(new System.IO.StringReader(file.Text), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null }),
                     LoadOptions.PreserveWhitespace | LoadOptions.SetLineInfo);
             }
             catch (XmlException ex)
@@ -223,6 +227,12 @@ namespace MailTls.Clients.Settings
             var lines = LineStarts(file.Text);
             foreach (var node in selected)
             {
+                var info = (IXmlLineInfo)node;
+                if (!info.HasLineInfo() || info.LineNumber > lines.Length)
+                {
+                    throw ClientConfigException.Malformed(file.Path, info.LineNumber, "MailTls could not find the selected setting's place in the text");
+                }
+
                 switch (node)
                 {
                     case XAttribute attribute:
@@ -295,12 +305,18 @@ namespace MailTls.Clients.Settings
             return new SettingSpot(key, start, end - start, element.Value, SpotKind.XmlText);
         }
 
+        /// <summary>Where each line starts, counting line breaks as XmlReader does (\r\n, \r and \n each end a line).</summary>
         private static int[] LineStarts(string text)
         {
             var starts = new List<int> { 0 };
             for (var i = 0; i < text.Length; i++)
             {
-                if (text[i] == '\n')
+                if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                    starts.Add(i + 1);
+                }
+                else if (text[i] == '\r' || text[i] == '\n')
                 {
                     starts.Add(i + 1);
                 }
@@ -315,14 +331,16 @@ namespace MailTls.Clients.Settings
             var sectionName = slash < 0 ? string.Empty : key.Substring(0, slash);
             var name = slash < 0 ? key : key.Substring(slash + 1);
             var document = IniDocument.Parse(file);
-            var entries = document.Sections.Where(s => s.Name == sectionName).SelectMany(s => s.Entries).Where(e => e.Key == name)
+            // Windows INI files and configparser match section and key names without regard to case.
+            var entries = document.Sections.Where(s => string.Equals(s.Name, sectionName, StringComparison.OrdinalIgnoreCase)).SelectMany(s => s.Entries)
+                .Where(e => string.Equals(e.Key, name, StringComparison.OrdinalIgnoreCase))
                 .Select(e => new SettingSpot(key, e.ValueStart, e.ValueLength, e.Value, SpotKind.Word)).ToList();
             return One(file, key, entries);
         }
 
         private static SettingSpot One(ConfigText file, string key, List<SettingSpot> found) => found.Count switch
         {
-            0 => throw new ClientConfigException("MapKeyMissing", file.Path, $"'{file.Path}' has no setting at '{key}'. Check the key in -Map (MailTls changes settings that are there; it does not add them)."),
+            0 => throw new ClientConfigException("MapKeyMissing", file.Path, $"'{file.Path}' has no setting at '{key}'. Check the key in -Map (MailTls changes settings that are there; it does not add them; in XML with a default namespace, select with local-name(), e.g. //*[local-name()='Port'])."),
             1 => found[0],
             _ => throw new ClientConfigException("MapKeyAmbiguous", file.Path, $"'{key}' matches {found.Count} settings in '{file.Path}'. Make the key select exactly one."),
         };

@@ -52,8 +52,10 @@ namespace MailTls.Clients.Settings
 
             Protocol = protocol;
             Entry = entry;
-            Format = format ?? FormatOf(entry ?? path) ?? throw Invalid(path,
-                $"MailTls cannot tell the format of '{entry ?? path}' from its name. Give -SettingsFormat Json, Xml or Ini.");
+
+            // In an archive without a named entry the format comes from the entry found there (see SettingsConfigurator).
+            Format = format ?? FormatOf(entry ?? path) ?? (IsArchive && entry == null ? (SettingsFormat?)null : throw Invalid(path,
+                $"MailTls cannot tell the format of '{entry ?? path}' from its name. Give -SettingsFormat Json, Xml or Ini."));
         }
 
         /// <summary>The settings file.</summary>
@@ -74,8 +76,8 @@ namespace MailTls.Clients.Settings
         /// <summary>The protocol.</summary>
         public MailProtocol Protocol { get; }
 
-        /// <summary>The format of the settings (of the entry, in a zip).</summary>
-        public SettingsFormat Format { get; }
+        /// <summary>The format of the settings (of the entry, in a zip); null: the format of the archive's only entry.</summary>
+        public SettingsFormat? Format { get; }
 
         /// <summary>The zip entry, or null.</summary>
         public string? Entry { get; }
@@ -83,13 +85,13 @@ namespace MailTls.Clients.Settings
         /// <summary>Whether the file is a zip archive.</summary>
         public bool IsArchive => Path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || Path.EndsWith(".bog", StringComparison.OrdinalIgnoreCase) || Entry != null;
 
-        private static SettingsFormat? FormatOf(string name)
+        internal static SettingsFormat? FormatOf(string name)
         {
             var extension = System.IO.Path.GetExtension(name).ToLowerInvariant();
             return extension switch
             {
                 ".json" => SettingsFormat.Json,
-                ".xml" or ".config" or ".bog" or ".zip" => SettingsFormat.Xml,
+                ".xml" or ".config" => SettingsFormat.Xml,
                 ".ini" or ".cfg" or ".conf" => SettingsFormat.Ini,
                 _ => null,
             };
