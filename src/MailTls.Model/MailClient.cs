@@ -36,6 +36,15 @@ namespace MailTls
         /// <summary>Apple Mail (OS X Mail): its store is not safely writable, so Set-ClientSsl writes a configuration profile (.mobileconfig) to install.</summary>
         AppleMail,
 
+        /// <summary>Eudora 5.x for Mac ("Eudora Settings"): a store MailTls does not write; Set-ClientSsl gives the exact steps.</summary>
+        EudoraMac,
+
+        /// <summary>Outlook Express 5 for Mac (a database store): Set-ClientSsl gives the exact steps.</summary>
+        OutlookExpressMac,
+
+        /// <summary>Microsoft Entourage (a database store): Set-ClientSsl gives the exact steps.</summary>
+        Entourage,
+
         /// <summary>An application's own "Use SSL / Use StartTls / Port" settings in a JSON, XML or INI file (or XML in a zip), addressed by -Map.</summary>
         Settings,
     }

@@ -260,6 +260,20 @@ Describe 'Set-ClientSsl -Client AppleMail -OutFile (a configuration profile for 
     }
 }
 
+Describe 'Set-ClientSsl for the Mac clients with database stores (guidance)' {
+    It 'gives the steps and values, writes nothing, and shows them numbered' {
+        $before = Get-ChildItem -LiteralPath $TestDrive -Recurse -Force | Measure-Object
+        $guidance = Set-ClientSsl -Client Entourage, EudoraMac -Protocol Imap -Security Implicit -HostName mail.example.com
+        $guidance | ForEach-Object { $_ | Should -BeOfType ([MailTls.ClientSslGuidance]) }
+        $guidance.Client | Should -Be @('Entourage', 'EudoraMac')
+        $guidance[0].Steps | Should -Contain 'Select the account (mail.example.com) and click Edit.'
+        ($guidance[1] | Format-List | Out-String) | Should -Match '1\. On Mac OS 9'
+        (Get-ChildItem -LiteralPath $TestDrive -Recurse -Force | Measure-Object).Count | Should -Be $before.Count
+        Set-ClientSsl -Client Entourage -Protocol Imap -Security StartTls -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be "SslNotSupported,$($Prefix)SetClientSslCommand"
+    }
+}
+
 Describe 'Undo-ClientSsl' {
     It 'puts back the file as it was before Set-ClientSsl, from the piped change records' {
         $files = Initialize-ClientFolder

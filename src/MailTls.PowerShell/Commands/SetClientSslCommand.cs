@@ -14,6 +14,7 @@ namespace MailTls.PowerShell.Commands
     [Cmdlet(VerbsCommon.Set, "ClientSsl", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SelectSet)]
     [OutputType(typeof(ClientSslChange))]
     [OutputType(typeof(System.IO.FileInfo), ParameterSetName = new[] { AppleMailSet })]
+    [OutputType(typeof(ClientSslGuidance), ParameterSetName = new[] { SelectSet })]
     public sealed class SetClientSslCommand : ClientCmdlet
     {
         private const string SelectSet = "Select";
@@ -197,6 +198,18 @@ namespace MailTls.PowerShell.Commands
                 return;
             }
 
+            // Clients whose stores MailTls does not write get the steps to do it by hand.
+            var guided = Client?.Where(c => c == MailClient.EudoraMac || c == MailClient.OutlookExpressMac || c == MailClient.Entourage).ToArray() ?? Array.Empty<MailClient>();
+            foreach (var client in guided)
+            {
+                WriteGuidance(client);
+            }
+
+            if (guided.Length > 0 && guided.Length == Client!.Length)
+            {
+                return;
+            }
+
             var fromPlan = ParameterSetName == PlanSet;
             var entry = fromPlan ? $"{Protocol} {HostName}:{Port} {Security}" : null;
             if (fromPlan)
@@ -242,6 +255,25 @@ namespace MailTls.PowerShell.Commands
                 }
 
                 Switch(Engine, account, Security, Port, HostName);
+            }
+        }
+
+        private void WriteGuidance(MailClient client)
+        {
+            if (Protocol == null || ParameterSetName != SelectSet)
+            {
+                WriteError(CmdletInput.Record(new ArgumentException("protocol"), "ProtocolRequired", ErrorCategory.InvalidArgument, client,
+                    $"{client} keeps its accounts in a store MailTls does not write; for the steps to switch one by hand, give -Protocol Imap or Pop3 (and -Security, optionally -HostName and -Port)."));
+                return;
+            }
+
+            try
+            {
+                WriteObject(ClientGuidance.For(client, Protocol.Value, Security, Port, HostName));
+            }
+            catch (ClientConfigException ex)
+            {
+                WriteClientError(ex);
             }
         }
 
