@@ -33,6 +33,9 @@ namespace MailTls
         /// <summary>getmail 6 (getmailrc files).</summary>
         Getmail,
 
+        /// <summary>Eudora 5.x to 7.x for Windows (Eudora.ini, one section per personality).</summary>
+        Eudora,
+
         /// <summary>Apple Mail (OS X Mail): its store is not safely writable, so Set-ClientSsl writes a configuration profile (.mobileconfig) to install.</summary>
         AppleMail,
 

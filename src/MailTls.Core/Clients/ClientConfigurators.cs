@@ -32,6 +32,7 @@ namespace MailTls.Clients
             new MuttConfigurator(),
             new EvolutionConfigurator(),
             new ClawsMailConfigurator(),
+            new EudoraConfigurator(),
 
             // Last: it recognises any file with a [retriever] section.
             new GetmailConfigurator(),

@@ -407,5 +407,31 @@ namespace MailTls.Core.Tests.Clients
                 Assert.Equal(MailSecurity.Implicit, _box.Account(path, key).Security);
             }
         }
+
+        [Fact]
+        public void EudoraSwitchesAPersonalityAndKeepsTheOthersAsTheyWere()
+        {
+            const string Ini = "[Settings]\r\nPOPAccount=alice@pop.example.com\r\nSMTPServer=smtp.example.com\r\nReturnAddress=alice@example.com\r\nSSLReceiveUse=1\r\n"
+                + "[Personalities]\r\nPersona0=Persona-Work\r\n[Persona-Work]\r\nPOPAccount=bob@imap.work.example\r\nUsesIMAP=1\r\nSMTPServer=smtp.work.example\r\nSSLSendUse=3\r\n";
+            var ini = _box.Write("AppData/Roaming/Qualcomm/Eudora/Eudora.ini", Ini);
+            var eudora = ClientConfigurators.All.Single(c => c.Client == MailClient.Eudora);
+            Assert.Equal(ini, Assert.Single(eudora.Locate(new UserHome(_box.Home))).Path);
+            Assert.Equal(new[]
+            {
+                ("Dominant:Incoming", MailProtocol.Pop3, "pop.example.com", 110, MailSecurity.None),
+                ("Dominant:Outgoing", MailProtocol.Smtp, "smtp.example.com", 25, MailSecurity.None),
+                ("Work:Incoming", MailProtocol.Imap, "imap.work.example", 143, MailSecurity.None),
+                ("Work:Outgoing", MailProtocol.Smtp, "smtp.work.example", 25, MailSecurity.StartTls),
+            }, _box.Accounts(ini).Select(a => (a.AccountKey, a.Protocol, a.HostName, a.Port, a.Security)));
+            Assert.Contains(_box.Account(ini, "Dominant:Incoming").Findings, f => f.Id == "MTLS081");
+
+            _box.Switch(ini, "Dominant:Incoming", MailSecurity.Implicit);
+            Assert.Equal(Ini.Replace("SSLReceiveUse=1\r\n", "SSLReceiveUse=2\r\nSSLPOPAlternatePort=995\r\n").Replace("SSLSendUse=3\r\n", "SSLSendUse=3\r\nSSLReceiveUse=1\r\n"), File.ReadAllText(ini));
+            Assert.Equal((MailSecurity.Implicit, 995), (_box.Account(ini, "Dominant:Incoming").Security, _box.Account(ini, "Dominant:Incoming").Port));
+            Assert.Equal(MailSecurity.None, _box.Account(ini, "Work:Incoming").Security);
+
+            _box.Switch(ini, "Work:Incoming", MailSecurity.StartTls);
+            Assert.Equal((MailSecurity.StartTls, 143), (_box.Account(ini, "Work:Incoming").Security, _box.Account(ini, "Work:Incoming").Port));
+        }
     }
 }

@@ -49,6 +49,9 @@ namespace MailTls.Clients.Formats
 
         /// <summary>The last value of a key (GKeyFile and configparser: a later line wins).</summary>
         public string? this[string key] => Entries.LastOrDefault(e => e.Key == key)?.Value;
+
+        /// <summary>The last value of a key, matched without regard to case (Windows INI files).</summary>
+        public string? Get(string key) => Entries.LastOrDefault(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase))?.Value;
     }
 
     /// <summary>
@@ -146,10 +149,10 @@ namespace MailTls.Clients.Formats
         public IniSection? Section(string name) => Sections.FirstOrDefault(s => s.Name == name);
 
         /// <summary>The edit that makes <paramref name="key"/> in <paramref name="section"/> hold <paramref name="value"/>; null when it does.</summary>
-        public SettingEdit? Set(IniSection section, string key, string value, string? display = null)
+        public SettingEdit? Set(IniSection section, string key, string value, string? display = null, bool ignoreCase = false)
         {
             var setting = (section.Name.Length > 0 ? section.Name + "/" : string.Empty) + key;
-            var entry = section.Entries.LastOrDefault(e => e.Key == key);
+            var entry = section.Entries.LastOrDefault(e => string.Equals(e.Key, key, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
             if (entry != null && entry.Continued && entry.Value != value)
             {
                 throw new ClientConfigException("ValueSpansLines", File.Path,
@@ -170,7 +173,7 @@ namespace MailTls.Clients.Formats
             return new SettingEdit(File.Path, setting, null, display ?? value, new TextEdit(at, 0, line));
         }
 
-        /// <summary>Like <see cref="Set(IniSection, string, string, string)"/>, adding the section at the end when the file has none of that name.</summary>
+        /// <summary>Like <see cref="Set(IniSection, string, string, string, bool)"/>, adding the section at the end when the file has none of that name.</summary>
         public SettingEdit? Set(string section, string key, string value, string? display = null)
         {
             var existing = Section(section);
