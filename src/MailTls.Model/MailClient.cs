@@ -36,6 +36,9 @@ namespace MailTls
         /// <summary>Eudora 5.x to 7.x for Windows (Eudora.ini, one section per personality).</summary>
         Eudora,
 
+        /// <summary>Windows Live Mail 2011/2012 (account{GUID}.oeaccount XML files).</summary>
+        WindowsLiveMail,
+
         /// <summary>Apple Mail (OS X Mail): its store is not safely writable, so Set-ClientSsl writes a configuration profile (.mobileconfig) to install.</summary>
         AppleMail,
 

@@ -33,6 +33,7 @@ namespace MailTls.Clients
             new EvolutionConfigurator(),
             new ClawsMailConfigurator(),
             new EudoraConfigurator(),
+            new WindowsLiveMailConfigurator(),
 
             // Last: it recognises any file with a [retriever] section.
             new GetmailConfigurator(),

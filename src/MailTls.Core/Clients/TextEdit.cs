@@ -64,7 +64,7 @@ namespace MailTls.Clients
 
         public string Newline { get; }
 
-        /// <summary>Reads the file (UTF-8, or Latin-1 when it is not valid UTF-8, as old clients write); a missing file reads as empty.</summary>
+        /// <summary>Reads the file (UTF-8, UTF-16 with a byte-order mark, or Latin-1 when it is neither, as old clients write); a missing file reads as empty.</summary>
         public static ConfigText Read(string path)
         {
             if (!System.IO.File.Exists(path))
@@ -80,6 +80,17 @@ namespace MailTls.Clients
         /// <summary>The encoding the text came in, for writing it back the same way.</summary>
         public static Encoding EncodingOf(byte[] bytes)
         {
+            // UTF-16 with its byte-order mark (Windows Live Mail's account files).
+            if (bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE)
+            {
+                return new UnicodeEncoding(bigEndian: false, byteOrderMark: true);
+            }
+
+            if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
+            {
+                return new UnicodeEncoding(bigEndian: true, byteOrderMark: true);
+            }
+
             try
             {
                 Strict.GetString(bytes);

@@ -433,5 +433,30 @@ namespace MailTls.Core.Tests.Clients
             _box.Switch(ini, "Work:Incoming", MailSecurity.StartTls);
             Assert.Equal((MailSecurity.StartTls, 143), (_box.Account(ini, "Work:Incoming").Security, _box.Account(ini, "Work:Incoming").Port));
         }
+
+        [Fact]
+        public void WindowsLiveMailKeepsItsUtf16AndAddsTheElementsItLacks()
+        {
+            const string Account = "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<MessageAccount>\r\n\t<Account_Name type=\"SZ\">Work</Account_Name>\r\n"
+                + "\t<IMAP_Server type=\"SZ\">imap.example.com</IMAP_Server>\r\n\t<SMTP_Server type=\"SZ\">smtp.example.com</SMTP_Server>\r\n"
+                + "\t<SMTP_Port type=\"DWORD\">00000019</SMTP_Port>\r\n\t<SMTP_Email_Address type=\"SZ\">alice@example.com</SMTP_Email_Address>\r\n</MessageAccount>\r\n";
+            var path = Path.Combine(_box.Home, "AppData", "Local", "Microsoft", "Windows Live Mail", "Work", "account{0C3A1}.oeaccount");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, new System.Text.UnicodeEncoding(false, true).GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes(Account)).ToArray());
+            var wlm = ClientConfigurators.All.Single(c => c.Client == MailClient.WindowsLiveMail);
+            Assert.Equal(path, Assert.Single(wlm.Locate(new UserHome(_box.Home))).Path);
+            Assert.Equal(new[] { ("Incoming", MailProtocol.Imap, 143, MailSecurity.None, "Work"), ("Outgoing", MailProtocol.Smtp, 25, MailSecurity.None, "Work") },
+                _box.Accounts(path).Select(a => (a.AccountKey, a.Protocol, a.Port, a.Security, a.Account)));
+
+            _box.Switch(path, "Incoming", MailSecurity.Implicit);
+            _box.Switch(path, "Outgoing", MailSecurity.StartTls);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0xFF, 0xFE }, bytes.Take(2));
+            Assert.Equal(Account.Replace("00000019", "0000024b").Replace("</MessageAccount>",
+                "<IMAP_Secure_Connection type=\"DWORD\">00000001</IMAP_Secure_Connection>\r\n\t<IMAP_Port type=\"DWORD\">000003e1</IMAP_Port>\r\n\t<SMTP_Secure_Connection type=\"DWORD\">00000001</SMTP_Secure_Connection>\r\n</MessageAccount>")
+                .Replace("</SMTP_Email_Address>\r\n<IMAP", "</SMTP_Email_Address>\r\n\t<IMAP"), System.Text.Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2));
+            Assert.Equal(new[] { (MailSecurity.Implicit, 993), (MailSecurity.StartTls, 587) }, _box.Accounts(path).Select(a => (a.Security, a.Port)));
+            Assert.Equal("SslNotSupported", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(path, "Incoming"), MailSecurity.Implicit, 10993, null, false)).ErrorId);
+        }
     }
 }

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MailTls.Clients.Formats;
+using MailTls.Clients.Settings;
+
+namespace MailTls.Clients
+{
+    /// <summary>
+    /// Windows Live Mail keeps each account in an account{GUID}.oeaccount file (UTF-16 XML under
+    /// %LOCALAPPDATA%\Microsoft\Windows Live Mail): <c>&lt;MessageAccount&gt;</c> with <c>POP3_Server</c> / <c>IMAP_Server</c>
+    /// / <c>SMTP_Server</c>, <c>*_Port</c> and <c>*_Secure_Connection</c> as hexadecimal DWORDs, an element present only
+    /// when it differs from the default (ports 110, 143, 25; no SSL). There is one "requires a secure connection" box
+    /// per server and no STARTTLS setting: with it, Windows Live Mail speaks TLS at once on 993, 995 and 465 and, as
+    /// users report (Microsoft documents nothing), STARTTLS on 143, 110, 587 and 25.
+    /// </summary>
+    internal sealed class WindowsLiveMailConfigurator : ClientConfigurator
+    {
+        private const string Root = "/MessageAccount/";
+
+        public override MailClient Client => MailClient.WindowsLiveMail;
+
+        public override IEnumerable<ConfigLocation> Locate(UserHome home)
+        {
+            var store = Path.Combine(Path.GetDirectoryName(home.AppData) ?? home.Path, "Local", "Microsoft", "Windows Live Mail");
+            return Directory.Exists(store)
+                ? Directory.GetFiles(store, "*.oeaccount", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.OrdinalIgnoreCase).Select(f => new ConfigLocation(f))
+                : Array.Empty<ConfigLocation>();
+        }
+
+        public override ConfigLocation? Recognize(string path) =>
+            path.EndsWith(".oeaccount", StringComparison.OrdinalIgnoreCase) && File.Exists(path) ? new ConfigLocation(Path.GetFullPath(path)) : null;
+
+        public override string? RunningReason(ConfigLocation location) =>
+            RunningProcess.Find("wlmail") != null ? "Windows Live Mail is running; it writes its account files from memory." : null;
+
+        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location)
+        {
+            var text = ConfigText.Read(location.Path);
+            var name = Find(text, "Account_Name")?.Value ?? Path.GetFileNameWithoutExtension(location.Path);
+            var address = Find(text, "SMTP_Email_Address")?.Value;
+            var records = new List<AccountRecord>();
+            foreach (var (prefix, protocol, role) in new[] { ("IMAP", MailProtocol.Imap, MailRole.Incoming), ("POP3", MailProtocol.Pop3, MailRole.Incoming), ("SMTP", MailProtocol.Smtp, MailRole.Outgoing) })
+            {
+                var server = Find(text, prefix + "_Server")?.Value;
+                if (string.IsNullOrEmpty(server) || records.Any(r => r.Role == role))
+                {
+                    continue;
+                }
+
+                var port = Dword(Find(text, prefix + "_Port")?.Value) ?? DefaultPort(protocol);
+                var secure = Dword(Find(text, prefix + "_Secure_Connection")?.Value) == 1;
+                records.Add(new AccountRecord
+                {
+                    Account = name,
+                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
+                    Role = role,
+                    Protocol = protocol,
+                    HostName = server!,
+                    Port = port,
+                    Security = !secure ? MailSecurity.None : port == 993 || port == 995 || port == 465 ? MailSecurity.Implicit : MailSecurity.StartTls,
+                    ConfigPath = location.Path,
+                    Key = role.ToString(),
+                });
+            }
+
+            return records;
+        }
+
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        {
+            var text = ConfigText.Read(location.Path);
+            var current = Read(location).FirstOrDefault(r => r.Key == key)
+                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"'{location.Path}' has no {key.ToLowerInvariant()} server.");
+            var implicitPort = target.Port == 993 || target.Port == 995 || target.Port == 465;
+            if (target.Security == MailSecurity.Implicit && !implicitPort || target.Security == MailSecurity.StartTls && implicitPort)
+            {
+                // The mode follows the port here; another port would mean the other mode.
+                throw new ClientConfigException("SslNotSupported", location.Path,
+                    $"Windows Live Mail has no STARTTLS setting: it takes TLS at once on 993, 995 and 465 and STARTTLS on the other ports, so {target.Security} needs {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, target.Security)}. Leave -Port out.");
+            }
+
+            var prefix = current.Protocol == MailProtocol.Imap ? "IMAP" : current.Protocol == MailProtocol.Pop3 ? "POP3" : "SMTP";
+            var edits = new List<SettingEdit?>
+            {
+                SetDword(text, prefix + "_Secure_Connection", target.Security == MailSecurity.None ? 0 : 1, 0),
+                SetDword(text, prefix + "_Port", target.Port, DefaultPort(current.Protocol)),
+            };
+            if (target.HostName != null)
+            {
+                var server = Find(text, prefix + "_Server")!;
+                edits.Add(new SettingEdit(text.Path, prefix + "_Server", server.Value, target.HostName, new TextEdit(server.Start, server.Length, server.Literal(target.HostName))));
+            }
+
+            return edits.Where(e => e != null).Select(e => e!).ToArray();
+        }
+
+        /// <summary>The edit that gives a DWORD element a value: in place (as many hex digits as it had), or a new element.</summary>
+        private static SettingEdit? SetDword(ConfigText text, string name, int value, int fallback)
+        {
+            var spot = Find(text, name);
+            if ((Dword(spot?.Value) ?? fallback) == value && (spot != null || value == fallback))
+            {
+                return null;
+            }
+
+            if (spot != null)
+            {
+                var digits = spot.Value.Trim().Length >= 8 ? "x8" : "x";
+                return new SettingEdit(text.Path, name, spot.Value, value.ToString(digits, CultureInfo.InvariantCulture),
+                    new TextEdit(spot.Start, spot.Length, value.ToString(digits, CultureInfo.InvariantCulture)));
+            }
+
+            // A new element before </MessageAccount>, indented like the others.
+            var end = text.Text.LastIndexOf("</MessageAccount>", StringComparison.Ordinal);
+            if (end < 0)
+            {
+                throw ClientConfigException.Malformed(text.Path, ConfigText.LineOf(text.Text, text.Text.Length), "there is no </MessageAccount>");
+            }
+
+            var lineStart = text.Text.LastIndexOf('\n', Math.Max(0, end - 1)) + 1;
+            var previous = text.Text.LastIndexOf('\n', Math.Max(0, lineStart - 2)) + 1;
+            var indent = new string(text.Text.Skip(previous).TakeWhile(c => c == ' ' || c == '\t').ToArray());
+            var element = $"{indent}<{name} type=\"DWORD\">{value.ToString("x8", CultureInfo.InvariantCulture)}</{name}>{text.Newline}";
+            return new SettingEdit(text.Path, name, null, value.ToString("x8", CultureInfo.InvariantCulture), new TextEdit(lineStart, 0, element));
+        }
+
+        private static SettingSpot? Find(ConfigText text, string name)
+        {
+            try
+            {
+                return SettingsDocument.Find(text, SettingsFormat.Xml, Root + name);
+            }
+            catch (ClientConfigException ex) when (ex.ErrorId == "MapKeyMissing")
+            {
+                return null;
+            }
+        }
+
+        private static int? Dword(string? value) =>
+            value != null && int.TryParse(value.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+        private static int DefaultPort(MailProtocol protocol) => protocol switch
+        {
+            MailProtocol.Imap => 143,
+            MailProtocol.Pop3 => 110,
+            _ => 25,
+        };
+    }
+}
