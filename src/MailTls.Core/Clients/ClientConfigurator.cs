@@ -129,9 +129,6 @@ namespace MailTls.Clients
         /// <summary>The bytes to write for the edited text (the file's own encoding; a zip archive rebuilt around it).</summary>
         public virtual byte[] Render(string path, string text) => ConfigText.Encode(path, text);
 
-        /// <summary>The account's key once it is at <paramref name="target"/> (the same, unless the key names the host).</summary>
-        public virtual string KeyAfter(string key, AccountTarget target) => key;
-
         /// <summary>Files a change at this location may write together (prefs.js and user.js): Undo-ClientSsl restores them together.</summary>
         public virtual IEnumerable<string> Companions(ConfigLocation location) => new[] { location.Path };
 

@@ -244,7 +244,7 @@ namespace MailTls.Clients
             var backups = WriteAll(configurator, edits, out var undo);
             try
             {
-                Verify(configurator, location, configurator.KeyAfter(current.Key, target), target);
+                Verify(configurator, location, current.Key, target);
             }
             catch
             {
