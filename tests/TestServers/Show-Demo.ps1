@@ -62,9 +62,10 @@ try {
     Get-ClientSsl -Path $clientPaths | Format-Table Client, Account, Role, Port, Security, @{ n = 'Findings'; e = { $_.Findings.Id -join ' ' } } -AutoSize | Out-Host
     Write-Host '> Get-ClientSsl -Path <profile>, ~/.msmtprc | Set-ClientSsl -Security Implicit -WhatIf' -ForegroundColor Cyan
     Get-ClientSsl -Path $clientPaths | Set-ClientSsl -Security Implicit -WhatIf -WarningAction SilentlyContinue
-    # The test servers listen on 10465 rather than 465: a plan entry names the port, and -Verify probes it before writing.
-    Write-Host "> [pscustomobject]@{ Protocol = 'Smtp'; HostName = '$($s.cases.good)'; Port = $($p.smtps); Security = 'Implicit' } | Set-ClientSsl -Path ~/.msmtprc -Verify -TrustedRootCertificate root.pem -PassThru" -ForegroundColor Cyan
-    [pscustomobject]@{ Protocol = 'Smtp'; HostName = $s.cases.good; Port = $p.smtps; Security = 'Implicit' } |
+    # The test servers listen on 10465 rather than 465: a plan row (as Get-MailPortPlan gives one) names the port, and
+    # -Verify probes it before writing.
+    Write-Host "> [pscustomobject]@{ Protocol = 'Smtp'; HostName = '$($s.cases.good)'; Port = $($p.smtps); Security = 'Implicit'; Recommended = `$true } | Set-ClientSsl -Path ~/.msmtprc -Verify -TrustedRootCertificate root.pem -PassThru" -ForegroundColor Cyan
+    [pscustomobject]@{ Protocol = 'Smtp'; HostName = $s.cases.good; Port = $p.smtps; Security = 'Implicit'; Recommended = $true } |
         Set-ClientSsl -Path $msmtprc -Verify -TrustedRootCertificate $s.root -Confirm:$false -PassThru | Format-Table | Out-Host
     if (Get-Command msmtp -ErrorAction Ignore) {
         Write-Host '> msmtp -C ~/.msmtprc -a work -d bob@mailtls.test   (the real client, on the new settings)' -ForegroundColor Cyan
