@@ -1,6 +1,7 @@
 BeforeDiscovery {
     $script:HaveServers = [bool]$env:MAILTLS_STATE
     $script:IsUnix = -not $IsWindows
+    $script:HavePython = [bool](Get-Command python3 -ErrorAction Ignore)
 }
 
 BeforeAll {
@@ -234,7 +235,7 @@ Describe 'Set-ClientSsl -SettingsPath (an application''s "Use SSL / Use StartTls
 }
 
 Describe 'Set-ClientSsl -Client AppleMail -OutFile (a configuration profile for Apple Mail)' {
-    It 'writes a profile a plist parser reads, only after -WhatIf says so, and the same again changes nothing' {
+    It 'writes a profile a plist parser reads, only after -WhatIf says so, and the same again changes nothing' -Skip:(-not $HavePython) {
         $file = Join-Path $TestDrive 'alice.mobileconfig'
         Set-ClientSsl -Client AppleMail -EmailAddress alice@example.com -HostName mail.example.com -Protocol Imap -Security Implicit -OutFile $file -WhatIf
         Test-Path -LiteralPath $file | Should -BeFalse
