@@ -69,13 +69,11 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var document = IniDocument.Parse(ConfigText.Read(location.Path));
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no account '{key}' in '{location.Path}'.");
 
-            var section = document.Section("Account: " + key.Split(':')[0])!;
+            var section = document.Section("Account: " + current.Key.Split(':')[0])!;
             var prefix = current.Protocol == MailProtocol.Pop3 ? "pop" : current.Protocol == MailProtocol.Imap ? "imap" : "smtp";
             var edits = new List<SettingEdit?>
             {

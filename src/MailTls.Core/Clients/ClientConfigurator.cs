@@ -119,9 +119,12 @@ namespace MailTls.Clients
         /// <exception cref="ClientConfigException">The file is malformed.</exception>
         public abstract IReadOnlyList<AccountRecord> Read(ConfigLocation location);
 
-        /// <summary>The edits that take the account with <paramref name="key"/> to <paramref name="target"/> (the engine asks only when it is not there yet).</summary>
+        /// <summary>
+        /// The edits that take <paramref name="current"/> (as the engine has just read it) to <paramref name="target"/>;
+        /// the engine asks only when it is not there yet.
+        /// </summary>
         /// <exception cref="ClientConfigException">The account is gone, or the client cannot do this.</exception>
-        public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target);
+        public abstract IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target);
 
         /// <summary>The text the configurator reads and edits at a path (a zip archive's settings entry, for one).</summary>
         public virtual ConfigText Load(string path) => ConfigText.Read(path);

@@ -179,7 +179,7 @@ namespace MailTls.Clients
 
             var (configurator, location, current) = Fresh(account, clientVersion);
             var target = new AccountTarget(security, PortModeRule.PortFor(current.Protocol, security, port, force, Describe(current)), hostName);
-            var edits = IsAt(current, target) ? Array.Empty<SettingEdit>() : configurator.Plan(location, current.Key, target);
+            var edits = IsAt(current, target) ? Array.Empty<SettingEdit>() : configurator.Plan(location, current, target);
             var warnings = new List<string>();
             if (edits.Count > 0 && current.Protocol == MailProtocol.Pop3 && current.Security != security)
             {
@@ -223,7 +223,7 @@ namespace MailTls.Clients
                 return Array.Empty<ClientSslChange>();
             }
 
-            var edits = configurator.Plan(location, current.Key, target);
+            var edits = configurator.Plan(location, current, target);
             if (edits.Count == 0)
             {
                 return Array.Empty<ClientSslChange>();

@@ -67,12 +67,10 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var document = IniDocument.Parse(ConfigText.Read(location.Path));
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no personality '{key}' in '{location.Path}'.");
-            var personality = key.Substring(0, key.LastIndexOf(':'));
+            var personality = current.Key.Substring(0, current.Key.LastIndexOf(':'));
             var section = Personalities(document).First(p => p.Name == personality).Section;
             var incoming = current.Role == MailRole.Incoming;
             var imap = current.Protocol == MailProtocol.Imap;

@@ -84,13 +84,12 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
-            var (_, source) = Sources(location).FirstOrDefault(s => s.Uid == key);
-            var current = source == null ? null : Read(location).FirstOrDefault(r => r.Key == key);
-            if (current == null)
+            var (_, source) = Sources(location).FirstOrDefault(s => s.Uid == current.Key);
+            if (source == null)
             {
-                throw new ClientConfigException("AccountNotFound", location.Path, $"There is no mail source '{key}' in '{location.Path}'.");
+                throw new ClientConfigException("AccountNotFound", location.Path, $"There is no mail source '{current.Key}' in '{location.Path}'.");
             }
 
             var method = target.Security == MailSecurity.Implicit ? Implicit : target.Security == MailSecurity.StartTls ? StartTls : "none";

@@ -49,8 +49,9 @@ namespace MailTls.Clients
             return entries.Select(e => Record(location, e, daemonSeconds)).ToArray();
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
+            var key = current.Key;
             var file = ConfigText.Read(location.Path);
             var entry = Entries(file).Entries.FirstOrDefault(e => e.Key == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no 'poll {key}' entry in '{location.Path}'.");

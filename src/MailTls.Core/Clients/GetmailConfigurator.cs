@@ -84,11 +84,9 @@ namespace MailTls.Clients
             };
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var document = IniDocument.Parse(ConfigText.Read(location.Path), colonSeparates: true);
-            var current = Read(location).FirstOrDefault()
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"'{location.Path}' has no [retriever] with a type and a server.");
             var section = document.Section("retriever")!;
             var type = section["type"]!;
             if (type.Contains("SDPS"))

@@ -32,12 +32,12 @@ namespace MailTls.Clients
         public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
             Sections(KeywordFile.Parse(ConfigText.Read(location.Path))).Where(s => Get(s, "Host") != null).Select(s => Record(location, s)).ToArray();
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
+            var key = current.Key;
             var file = KeywordFile.Parse(ConfigText.Read(location.Path));
             var section = Sections(file).FirstOrDefault(s => s.Name == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no IMAPAccount '{key}' in '{location.Path}'.");
-            var current = Record(location, section);
             var deprecated = section.Lines.Where(l => Deprecated.Contains(l.Keyword, StringComparer.OrdinalIgnoreCase)
                 || (l.Keyword.Equals("Host", StringComparison.OrdinalIgnoreCase) && l.Value.StartsWith("imaps:", StringComparison.OrdinalIgnoreCase))).ToArray();
             if (deprecated.Length > 0)

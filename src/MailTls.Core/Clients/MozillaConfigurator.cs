@@ -160,12 +160,10 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var prefs = PrefsFile.Parse(ConfigText.Read(location.Path));
             var user = PrefsFile.Parse(ConfigText.Read(UserJs(location)));
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no server '{key}' in '{location.Path}'.");
             var incoming = current.Role == MailRole.Incoming;
             if (incoming && !IncomingStartTls && target.Security == MailSecurity.StartTls)
             {
@@ -173,7 +171,7 @@ namespace MailTls.Clients
                     $"{Client} 6/7 offers only \"use secure connection (SSL)\" for incoming mail, not STARTTLS. Use -Security Implicit (port {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, MailSecurity.Implicit)}).");
             }
 
-            var prefix = incoming ? $"mail.server.{key}." : $"mail.smtpserver.{key}.";
+            var prefix = incoming ? $"mail.server.{current.Key}." : $"mail.smtpserver.{current.Key}.";
             var settings = new List<(string Name, object Value)>();
             settings.Add((prefix + (incoming ? "socketType" : "try_ssl"), SocketType(target.Security)));
             if (incoming && (!IncomingStartTls || user.Find(prefix + "isSecure") != null || prefs.Find(prefix + "isSecure") != null))

@@ -31,8 +31,9 @@ namespace MailTls.Clients
         public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
             Sections(KeywordFile.Parse(ConfigText.Read(location.Path))).Where(s => s.Effective.ContainsKey("host") && !(s.Name == "default" && s.Own.Count == 0)).Select(s => Record(location, s)).ToArray();
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
+            var key = current.Key;
             var file = KeywordFile.Parse(ConfigText.Read(location.Path));
             var section = Sections(file).FirstOrDefault(s => s.Name == key)
                 ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no account '{key}' in '{location.Path}'.");

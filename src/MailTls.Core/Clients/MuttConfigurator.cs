@@ -82,12 +82,10 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var file = ConfigText.Read(location.Path);
             var assignments = Parse(file);
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"No server URL in '{location.Path}' is '{key}'.");
 
             var edits = new List<SettingEdit>();
             foreach (var (url, assignment) in Occurrences(assignments).Where(o => o.Url.Protocol == current.Protocol && string.Equals(o.Url.Host, current.HostName, StringComparison.OrdinalIgnoreCase)))

@@ -39,75 +39,54 @@ namespace MailTls.Clients
             var noSsl = NoSslAtAll(location.ClientVersion);
             var records = new List<AccountRecord>();
             var check = prefs.Bool("mail.check_new_mail") == true ? prefs.Int("mail.check_time") ?? 10 : (int?)null;
+
+            // One server of the one account 4.x has: what differs per server is given, the rest is the account's.
+            void Add(string key, MailRole role, MailProtocol protocol, string host, int port, MailSecurity security, string? tlsUnsupported, bool opportunistic = false) =>
+                records.Add(new AccountRecord
+                {
+                    Account = name ?? host,
+                    EmailAddress = name,
+                    Role = role,
+                    Protocol = protocol,
+                    HostName = host,
+                    Port = port,
+                    Security = security,
+                    Opportunistic = opportunistic,
+                    ConfigPath = location.Path,
+                    Key = key,
+                    CheckIntervalMinutes = role == MailRole.Incoming ? check : null,
+                    TlsUnsupported = tlsUnsupported,
+                });
+
             if ((prefs.Int("mail.server_type") ?? 0) == 1)
             {
                 foreach (var entry in prefs.List("network.hosts.imap_servers"))
                 {
                     var (host, port) = HostPort(entry);
                     var secure = prefs.Bool($"mail.imap.server.{entry}.isSecure") == true;
-                    records.Add(new AccountRecord
-                    {
-                        Account = name ?? host,
-                        EmailAddress = name,
-                        Role = MailRole.Incoming,
-                        Protocol = MailProtocol.Imap,
-                        HostName = host,
-                        Port = port ?? (secure ? 993 : 143),
-                        Security = secure ? MailSecurity.Implicit : MailSecurity.None,
-                        ConfigPath = location.Path,
-                        Key = Imap + entry,
-                        CheckIntervalMinutes = check,
-                        TlsUnsupported = noSsl,
-                    });
+                    Add(Imap + entry, MailRole.Incoming, MailProtocol.Imap, host, port ?? (secure ? 993 : 143), secure ? MailSecurity.Implicit : MailSecurity.None, noSsl);
                 }
             }
             else if (prefs.String("network.hosts.pop_server") is string pop && pop.Length > 0)
             {
                 var (host, port) = HostPort(pop);
-                records.Add(new AccountRecord
-                {
-                    Account = name ?? host,
-                    EmailAddress = name,
-                    Role = MailRole.Incoming,
-                    Protocol = MailProtocol.Pop3,
-                    HostName = host,
-                    Port = port ?? 110,
-                    Security = MailSecurity.None,
-                    ConfigPath = location.Path,
-                    Key = "pop",
-                    CheckIntervalMinutes = check,
-                    TlsUnsupported = noSsl ?? "Netscape Messenger 4.x has no SSL for POP3 (4.7.9 secures IMAP only).",
-                });
+                Add("pop", MailRole.Incoming, MailProtocol.Pop3, host, port ?? 110, MailSecurity.None,
+                    noSsl ?? "Netscape Messenger 4.x has no SSL for POP3 (4.7.9 secures IMAP only).");
             }
 
             if (prefs.String("network.hosts.smtp_server") is string smtp && smtp.Length > 0)
             {
                 var (host, port) = HostPort(smtp);
                 var ssl = prefs.Int("mail.smtp.ssl") ?? 0;
-                records.Add(new AccountRecord
-                {
-                    Account = name ?? host,
-                    EmailAddress = name,
-                    Role = MailRole.Outgoing,
-                    Protocol = MailProtocol.Smtp,
-                    HostName = host,
-                    Port = port ?? 25,
-                    Security = ssl == 2 ? MailSecurity.StartTls : MailSecurity.None,
-                    Opportunistic = ssl == 1,
-                    ConfigPath = location.Path,
-                    Key = "smtp",
-                    TlsUnsupported = noSsl,
-                });
+                Add("smtp", MailRole.Outgoing, MailProtocol.Smtp, host, port ?? 25, ssl == 2 ? MailSecurity.StartTls : MailSecurity.None, noSsl, opportunistic: ssl == 1);
             }
 
             return records;
         }
 
-        public static IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public static IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var prefs = PrefsFile.Parse(ConfigText.Read(location.Path));
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"There is no server '{key}' in '{location.Path}'.");
 
             if (target.Security != MailSecurity.None && NoSslAtAll(location.ClientVersion) is string none)
             {
@@ -123,7 +102,7 @@ namespace MailTls.Clients
                     edits.Add(prefs.Set("network.hosts.pop_server", Entry(target.HostName ?? current.HostName, target.Port, 110)));
                     break;
                 case MailProtocol.Imap:
-                    var entry = key.Substring(Imap.Length);
+                    var entry = current.Key.Substring(Imap.Length);
                     if (target.Security == MailSecurity.StartTls)
                     {
                         throw Unsupported(location, "Netscape Messenger 4.x has only \"Use secure connection (SSL)\" for IMAP, not STARTTLS. Use -Security Implicit (port 993).");

@@ -47,8 +47,8 @@ namespace MailTls.Clients
         public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
             IsCommunicator(location) ? Netscape4Prefs.Read(location) : base.Read(location);
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target) =>
-            IsCommunicator(location) ? Netscape4Prefs.Plan(location, key, target) : base.Plan(location, key, target);
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target) =>
+            IsCommunicator(location) ? Netscape4Prefs.Plan(location, current, target) : base.Plan(location, current, target);
 
         public override IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target) =>
             IsCommunicator(location) ? Netscape4Prefs.Caveats(location, target) : base.Caveats(location, account, target);

@@ -113,9 +113,13 @@ namespace MailTls.Clients
         }
 
         /// <summary>The text's bytes in the file's own encoding (its byte-order mark kept).</summary>
-        public static byte[] Encode(string path, string text)
+        public static byte[] Encode(string path, string text) =>
+            Encode(System.IO.File.Exists(path) ? System.IO.File.ReadAllBytes(path) : null, text);
+
+        /// <summary>The text's bytes in the encoding <paramref name="original"/> had (its byte-order mark kept; UTF-8 for none).</summary>
+        public static byte[] Encode(byte[]? original, string text)
         {
-            var encoding = System.IO.File.Exists(path) ? EncodingOf(System.IO.File.ReadAllBytes(path)) : new UTF8Encoding(false);
+            var encoding = original != null ? EncodingOf(original) : new UTF8Encoding(false);
             var preamble = encoding.GetPreamble();
             var body = encoding.GetBytes(text);
             if (preamble.Length == 0)

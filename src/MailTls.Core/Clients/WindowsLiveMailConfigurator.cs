@@ -69,11 +69,9 @@ namespace MailTls.Clients
             return records;
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var text = ConfigText.Read(location.Path);
-            var current = Read(location).FirstOrDefault(r => r.Key == key)
-                ?? throw new ClientConfigException("AccountNotFound", location.Path, $"'{location.Path}' has no {key.ToLowerInvariant()} server.");
             var implicitPort = target.Port == 993 || target.Port == 995 || target.Port == 465;
             if (target.Security == MailSecurity.Implicit && !implicitPort || target.Security == MailSecurity.StartTls && implicitPort)
             {
@@ -101,7 +99,7 @@ namespace MailTls.Clients
         private static SettingEdit? SetDword(ConfigText text, string name, int value, int fallback)
         {
             var spot = Find(text, name);
-            if ((Dword(spot?.Value) ?? fallback) == value && (spot != null || value == fallback))
+            if ((Dword(spot?.Value) ?? fallback) == value)
             {
                 return null;
             }

@@ -79,7 +79,7 @@ namespace MailTls.Clients.Settings
                     copy.ExternalAttributes = entry.ExternalAttributes;
                     copy.Comment = entry.Comment;
 #endif
-                    var bytes = entry == settings ? Encode(ReadAll(entry), text) : ReadAll(entry);
+                    var bytes = entry == settings ? ConfigText.Encode(ReadAll(entry), text) : ReadAll(entry);
                     using var target = copy.Open();
                     target.Write(bytes, 0, bytes.Length);
                 }
@@ -130,7 +130,7 @@ namespace MailTls.Clients.Settings
             };
         }
 
-        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, string key, AccountTarget target)
+        public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var text = Load(location.Path);
             if (target.Security == MailSecurity.StartTls && _target.UseStartTls == null)
@@ -220,14 +220,6 @@ namespace MailTls.Clients.Settings
             using var copy = new MemoryStream();
             content.CopyTo(copy);
             return copy.ToArray();
-        }
-
-        /// <summary>The new text in the entry's own encoding (UTF-8 with or without its byte-order mark, or Latin-1).</summary>
-        private static byte[] Encode(byte[] original, string text)
-        {
-            var encoding = ConfigText.EncodingOf(original);
-            var preamble = encoding.GetPreamble();
-            return preamble.Concat(encoding.GetBytes(text)).ToArray();
         }
 
         private ZipArchiveEntry Entry(ZipArchive archive, string path)
