@@ -6,6 +6,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using MailTls.Core.Tests.Clients;
 using MailTls.TestServers;
 using MailTls.Trust;
 using Xunit;
@@ -81,6 +82,51 @@ namespace MailTls.Core.Tests
             var error = await Assert.ThrowsAsync<TrustStoreException>(() => store.AddAsync(_root, CancellationToken.None));
             Assert.Equal("StoreUpdateFailed", error.ErrorId);
             Assert.Empty(Directory.GetFiles(layout.LocalCertificates)); // our file was taken back out
+        }
+
+        [UnixFact]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+        public async Task The_red_hat_store_trusts_a_root_through_its_anchors_folder_and_forgets_it_again()
+        {
+            // update-ca-trust is not in Debian. This stand-in does what it does to the layout (rebuild the extracted
+            // bundle from every anchors folder, into --output) so that the store's own logic runs for real here.
+            var root = Path.Combine(_sandbox, "rhel");
+            var layout = new RedHatLayout(root) { Tool = Path.Combine(_sandbox, "update-ca-trust-stand-in") };
+            Directory.CreateDirectory(layout.DistributionAnchors);
+            File.Copy(_pki.UntrustedRootPath, Path.Combine(layout.DistributionAnchors, "distribution.pem"));
+            File.WriteAllText(layout.Tool,
+                "#!/bin/sh\n[ \"$1\" = extract ] && [ \"$2\" = --output ] || exit 2\nmkdir -p \"$3/pem\"\n" +
+                $"cat {layout.DistributionAnchors}/* {layout.Anchors}/* > \"$3/pem/tls-ca-bundle.pem\" 2>/dev/null || true\n");
+            File.SetUnixFileMode(layout.Tool, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            var store = new RedHatTrustStore(layout);
+
+            Assert.Equal(StoreChange.Done, await store.AddAsync(_root, CancellationToken.None));
+            Assert.True(OpensslVerifies(store.Bundle));
+            Assert.Equal(StoreChange.AlreadyDone, await store.AddAsync(_root, CancellationToken.None));
+            var entry = Assert.Single(await store.ListAsync(CancellationToken.None));
+            Assert.StartsWith(layout.Anchors + "/mailtls-", entry.Location);
+
+            Assert.Equal(StoreChange.Done, await store.RemoveAsync(_root, CancellationToken.None));
+            Assert.False(OpensslVerifies(store.Bundle));
+            Assert.True(File.Exists(store.Bundle)); // rebuilt, still with the distribution's CA
+            Assert.Empty(await store.ListAsync(CancellationToken.None));
+            Assert.Single(Directory.GetFiles(Path.Combine(root, "var/lib/mailtls/backups")));
+        }
+
+        [UnixFact]
+        public async Task A_red_hat_tool_that_leaves_the_root_in_the_bundle_is_caught_and_the_file_put_back()
+        {
+            // A stand-in that never rebuilds: the bundle keeps the root after our file is gone, which must not pass.
+            var root = Path.Combine(_sandbox, "rhel-stale");
+            var layout = new RedHatLayout(root) { Tool = "/bin/true" };
+            Directory.CreateDirectory(Path.Combine(layout.Extracted, "pem"));
+            var store = new RedHatTrustStore(layout);
+            File.WriteAllText(store.Bundle, File.ReadAllText(_pki.RootPath));
+            Assert.Equal(StoreChange.Done, await store.AddAsync(_root, CancellationToken.None));
+
+            var error = await Assert.ThrowsAsync<TrustStoreException>(() => store.RemoveAsync(_root, CancellationToken.None));
+            Assert.Equal("StoreUpdateUnverified", error.ErrorId);
+            Assert.Single(await store.ListAsync(CancellationToken.None)); // our file is back
         }
 
         [StoreToolFact]

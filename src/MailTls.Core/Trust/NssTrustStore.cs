@@ -79,7 +79,7 @@ namespace MailTls.Trust
 
             var backups = BackUp();
             var file = Path.Combine(Path.GetTempPath(), "mailtls-" + Guid.NewGuid().ToString("N") + ".pem");
-            File.WriteAllText(file, DebianTrustStore.Pem(certificate));
+            File.WriteAllText(file, AnchorFolderTrustStore.Pem(certificate));
             try
             {
                 // From here on the database changes: no cancellation until it is done and checked.

@@ -34,8 +34,13 @@ namespace MailTls.Trust
                         return new ITrustStore[] { new DebianTrustStore() };
                     }
 
+                    if (File.Exists("/usr/bin/update-ca-trust"))
+                    {
+                        return new ITrustStore[] { new RedHatTrustStore() };
+                    }
+
                     throw new TrustStoreException("StoreNotSupported", "System",
-                        "MailTls manages the system store on Windows and on Debian and Ubuntu (update-ca-certificates) for now. Use -Store Nss, or import with your system's own tool.");
+                        "MailTls manages the system store on Windows, macOS, Debian and Ubuntu (update-ca-certificates) and Red Hat's kin (update-ca-trust). Use -Store Nss, or import with your system's own tool.");
                 case TrustStoreName.User:
                     var user = Path.Combine(Home, ".pki", "nssdb");
                     if (!File.Exists(Path.Combine(user, "cert9.db")))
