@@ -281,6 +281,34 @@ Import-Module '$ModulePath'
     }
 }
 
+Describe 'Import-MailRootCa without administrator rights' -Skip:(-not $HaveServers -or -not $CanSandboxSystem -or -not (Get-Command runuser -ErrorAction Ignore)) {
+    It 'says the system store needs root (StorePermissionDenied), writes nothing and goes on with the next item' {
+        # The user "nobody" runs the built module. pwsh lives in root's NuGet cache, which nobody cannot enter: a
+        # private mount namespace binds it to a readable path (the machine's own mounts are untouched).
+        $sandbox = Join-Path $TestDrive 'nobody'
+        $null = New-Item -ItemType Directory -Path "$sandbox/pwsh", "$sandbox/home"
+        Copy-Item $RootPath "$sandbox/root.pem"
+        & chmod -R a+rX $sandbox
+        & chown nobody "$sandbox/home"
+        $inner = "$sandbox/inner.ps1"
+        @"
+Import-Module '$ModulePath'
+`$errors = @()
+'$sandbox/root.pem', '$sandbox/root.pem' | Import-MailRootCa -Store System -Confirm:`$false -ErrorVariable +errors -ErrorAction SilentlyContinue
+`$errors | ForEach-Object { '{0}|{1}|{2}|{3}' -f `$_.FullyQualifiedErrorId, `$_.CategoryInfo.Category, `$_.TargetObject, (`$_.ToString() -match 'sudo pwsh') }
+"@ | Set-Content $inner
+        & chmod a+r $inner
+        $before = @(Get-ChildItem /usr/local/share/ca-certificates -Filter 'mailtls-*' -ErrorAction Ignore).Count
+        $lines = & unshare -m bash -c "mount --bind '$PSHOME' '$sandbox/pwsh' && runuser -u nobody -- env HOME='$sandbox/home' DOTNET_CLI_HOME='$sandbox/home' DOTNET_NOLOGO=1 dotnet '$sandbox/pwsh/pwsh.dll' -NoProfile -NonInteractive -File '$inner'"
+        $LASTEXITCODE | Should -Be 0
+        # Both piped files were tried: one error each, so the first did not end the pipeline.
+        $lines | Should -Be @(
+            'StorePermissionDenied,MailTls.PowerShell.Commands.ImportMailRootCaCommand|PermissionDenied|/usr/local/share/ca-certificates|True',
+            'StorePermissionDenied,MailTls.PowerShell.Commands.ImportMailRootCaCommand|PermissionDenied|/usr/local/share/ca-certificates|True')
+        @(Get-ChildItem /usr/local/share/ca-certificates -Filter 'mailtls-*' -ErrorAction Ignore).Count | Should -Be $before
+    }
+}
+
 Describe 'Import-MailRootCa on the Windows LocalMachine Root store' -Skip:(-not $IsWindows -and $PSVersionTable.PSEdition -ne 'Desktop') {
     # LocalMachine, not CurrentUser: adding to CurrentUser\Root opens a confirmation dialog that would hang a runner.
     It 'adds a CA with its MailTls name, lists it and removes it again' {
