@@ -60,6 +60,16 @@ namespace MailTls.PowerShell
         [EmptyAsNull]
         public string[]? ProfilePath { get; set; }
 
+        /// <summary>Thunderbird's policies.json for -Store Thunderbird; none: the one Thunderbird reads on this machine.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
+        public string? PolicyPath { get; set; }
+
+        /// <summary>The macOS keychain for -Store System or User; none: the System keychain or the login keychain.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EmptyAsNull]
+        public string? KeychainPath { get; set; }
+
         /// <summary>
         /// Waits for a store change to finish even on Ctrl+C: stopping a store's tool half-way would leave the store
         /// half-written. The stop is honoured as soon as the change (and its check or rollback) is done.
@@ -101,12 +111,17 @@ namespace MailTls.PowerShell
         protected IReadOnlyList<ITrustStore> OpenStores(IEnumerable<TrustStoreName> names, bool quiet = false)
         {
             var stores = new List<ITrustStore>();
-            var profiles = ResolvedProfiles();
+            var selection = new StoreSelection
+            {
+                ProfilePaths = ResolvedProfiles(),
+                PolicyPath = PolicyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PolicyPath),
+                KeychainPath = KeychainPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeychainPath),
+            };
             foreach (var name in names)
             {
                 try
                 {
-                    stores.AddRange(TrustStores.Open(name, profiles));
+                    stores.AddRange(TrustStores.Open(name, selection));
                 }
                 catch (TrustStoreException ex)
                 {
@@ -130,6 +145,8 @@ namespace MailTls.PowerShell
                 "ToolNotFound" => ErrorCategory.NotInstalled,
                 "ToolTimedOut" => ErrorCategory.OperationTimeout,
                 "StoreConflict" => ErrorCategory.ResourceExists,
+                "StorePermissionDenied" => ErrorCategory.PermissionDenied,
+                "PolicyFileInvalid" => ErrorCategory.InvalidData,
                 _ => ErrorCategory.WriteError,
             };
             WriteError(CmdletInput.Record(ex, ex.ErrorId, category, ex.Target, ex.Message));

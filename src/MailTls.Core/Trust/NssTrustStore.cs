@@ -21,6 +21,7 @@ namespace MailTls.Trust
         // No colon: NSS reads "a:b" as token "a", nickname "b".
         private const string NicknamePrefix = "MailTls - ";
         private const int KeptBackups = 5;
+        private const int ParallelExports = 4;
         private readonly string _directory;
         private readonly string _tool;
 
@@ -134,17 +135,31 @@ namespace MailTls.Trust
         /// <summary>The nickname the certificate has in this database (MailTls's or anyone's), or null.</summary>
         private async Task<string?> FindAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
         {
-            foreach (var nickname in await NicknamesAsync(cancellationToken, all: true).ConfigureAwait(false))
+            // Ours first: one export answers the common case (already imported, or removing it again).
+            var nicknames = await NicknamesAsync(cancellationToken, all: true).ConfigureAwait(false);
+            var ours = NicknameFor(certificate);
+            if (nicknames.Contains(ours) && Same(await ExportAsync(ours, cancellationToken).ConfigureAwait(false), certificate))
             {
-                var stored = await ExportAsync(nickname, cancellationToken).ConfigureAwait(false);
-                if (stored != null && stored.RawData.SequenceEqual(certificate.RawData))
+                return ours;
+            }
+
+            // A profile caches every intermediate it has seen: export the others a few at a time, not one by one.
+            var others = nicknames.Where(n => n != ours).ToArray();
+            for (var start = 0; start < others.Length; start += ParallelExports)
+            {
+                var batch = others.Skip(start).Take(ParallelExports).ToArray();
+                var stored = await Task.WhenAll(batch.Select(n => ExportAsync(n, cancellationToken))).ConfigureAwait(false);
+                var match = Array.FindIndex(stored, c => Same(c, certificate));
+                if (match >= 0)
                 {
-                    return nickname;
+                    return batch[match];
                 }
             }
 
             return null;
         }
+
+        private static bool Same(X509Certificate2? stored, X509Certificate2 certificate) => stored != null && stored.RawData.SequenceEqual(certificate.RawData);
 
         internal static string NicknameFor(X509Certificate2 certificate)
         {

@@ -8,22 +8,33 @@ namespace MailTls.Trust
     /// <summary>Opens the stores a name means on this machine.</summary>
     public static class TrustStores
     {
+        private static bool IsMac => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
+
 #if NET
         [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
 #endif
         private static bool IsWindows => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+
+        /// <summary>Every store MailTls manages, in the order Get-MailRootCa lists them.</summary>
+        public static IReadOnlyList<TrustStoreName> All => new[] { TrustStoreName.System, TrustStoreName.User, TrustStoreName.Nss, TrustStoreName.Thunderbird };
 
         /// <summary>The stores that matter by default here: the system's.</summary>
         public static IReadOnlyList<TrustStoreName> Defaults => new[] { TrustStoreName.System };
 
         /// <summary>The stores <paramref name="name"/> means.</summary>
         /// <param name="name">The store name.</param>
-        /// <param name="profilePaths">Profiles (NSS database folders) for Nss; none: the ones found in the user's home.</param>
+        /// <param name="selection">Which profiles, policy file or keychain; null: the ones this machine has.</param>
         /// <exception cref="TrustStoreException">The store is not available on this machine (StoreNotSupported, StoreNotFound).</exception>
-        public static IReadOnlyList<ITrustStore> Open(TrustStoreName name, IReadOnlyList<string>? profilePaths = null)
+        public static IReadOnlyList<ITrustStore> Open(TrustStoreName name, StoreSelection? selection = null)
         {
+            selection ??= new StoreSelection();
             switch (name)
             {
+                case TrustStoreName.System when IsMac:
+                case TrustStoreName.User when IsMac:
+                    return new ITrustStore[] { new MacKeychainStore(name == TrustStoreName.System, selection.KeychainPath) };
+                case TrustStoreName.Thunderbird:
+                    return new ITrustStore[] { new ThunderbirdPolicyStore(selection.PolicyPath ?? ThunderbirdPolicyStore.FindPolicyFile()) };
                 case TrustStoreName.System when IsWindows:
                     return new ITrustStore[] { new WindowsTrustStore(System.Security.Cryptography.X509Certificates.StoreLocation.LocalMachine) };
                 case TrustStoreName.User when IsWindows:
@@ -50,7 +61,7 @@ namespace MailTls.Trust
 
                     return new ITrustStore[] { new NssTrustStore(user, name: "User") };
                 case TrustStoreName.Nss:
-                    var profiles = profilePaths?.Count > 0 ? profilePaths : FindProfiles();
+                    var profiles = selection.ProfilePaths?.Count > 0 ? selection.ProfilePaths : FindProfiles();
                     if (profiles.Count == 0)
                     {
                         throw new TrustStoreException("StoreNotFound", "Nss", "No Thunderbird, SeaMonkey or Firefox profile was found. Name one with -ProfilePath.");
@@ -58,8 +69,7 @@ namespace MailTls.Trust
 
                     return profiles.Select(p => (ITrustStore)new NssTrustStore(CheckProfile(p))).ToArray();
                 default:
-                    throw new TrustStoreException("StoreNotSupported", name.ToString(),
-                        "Thunderbird's policies.json is not supported yet. Use -Store Nss with the Thunderbird profile instead.");
+                    throw new ArgumentOutOfRangeException(nameof(name), name, "No such store.");
             }
         }
 
@@ -88,5 +98,18 @@ namespace MailTls.Trust
         }
 
         private static string Home => Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    }
+
+    /// <summary>Which instance of a store to open, where there can be several.</summary>
+    public sealed class StoreSelection
+    {
+        /// <summary>Profiles (NSS database folders) for Nss; null: the ones found in the user's home.</summary>
+        public IReadOnlyList<string>? ProfilePaths { get; set; }
+
+        /// <summary>Thunderbird's policies.json; null: the one Thunderbird reads here.</summary>
+        public string? PolicyPath { get; set; }
+
+        /// <summary>A macOS keychain file; null: the System or login keychain.</summary>
+        public string? KeychainPath { get; set; }
     }
 }

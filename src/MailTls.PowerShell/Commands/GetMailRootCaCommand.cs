@@ -18,7 +18,7 @@ namespace MailTls.PowerShell.Commands
         {
             // Without -Store, look wherever MailTls can manage a store here, quietly skipping what this machine lacks.
             var quiet = Store == null;
-            var names = Store ?? new[] { TrustStoreName.System, TrustStoreName.User, TrustStoreName.Nss };
+            var names = Store ?? TrustStores.All;
             foreach (var store in OpenStores(names, quiet).GroupBy(s => s.Name + "|" + s.Location).Select(g => g.First()))
             {
                 try

@@ -35,7 +35,7 @@ namespace MailTls.PowerShell.Commands
 
             var quiet = Store == null;
             var found = false;
-            foreach (var store in OpenStores(Store ?? new[] { TrustStoreName.System, TrustStoreName.User, TrustStoreName.Nss }, quiet))
+            foreach (var store in OpenStores(Store ?? TrustStores.All, quiet))
             {
                 try
                 {
