@@ -309,6 +309,98 @@ Import-Module '$ModulePath'
     }
 }
 
+Describe "Import-MailRootCa into Thunderbird's enterprise policy" -Skip:(-not $HaveServers) {
+    It 'installs the root through policies.json, keeping other policies, and Get | Remove takes only its own entry out' {
+        $policy = Join-Path $TestDrive 'tb-policies/policies.json'
+        $null = New-Item -ItemType Directory -Path (Split-Path $policy)
+        '{ "policies": { "DisableAppUpdate": true, "Certificates": { "Install": ["corp.der"] } } }' | Set-Content $policy
+        $change = Import-MailRootCa -Path $RootPath -Store Thunderbird -PolicyPath $policy -Confirm:$false -PassThru
+        $change.Action | Should -Be 'Added'
+        $change.Location | Should -Be $policy
+        (Import-MailRootCa -Path $RootPath -Store Thunderbird -PolicyPath $policy -Confirm:$false -PassThru).Action | Should -Be 'AlreadyTrusted'
+        $json = Get-Content $policy -Raw | ConvertFrom-Json
+        $json.policies.DisableAppUpdate | Should -BeTrue
+        $json.policies.Certificates.Install.Count | Should -Be 2
+        $json.policies.Certificates.Install[0] | Should -Be 'corp.der'
+
+        $entry = Get-MailRootCa -Store Thunderbird -PolicyPath $policy
+        $entry.Sha256Fingerprint | Should -Be $RootSha256
+        $entry.PolicyPath | Should -Be $policy
+        $removed = $entry | Remove-MailRootCa -Confirm:$false -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+        $removed.Action | Should -Be 'Removed'
+        $warned | Should -Match 'certificate manager'
+        (Get-Content $policy -Raw | ConvertFrom-Json).policies.Certificates.Install | Should -Be 'corp.der'
+    }
+
+    It 'names a policy file that is not JSON (PolicyFileInvalid) and leaves it as it was' {
+        $policy = Join-Path $TestDrive 'bad-policies.json'
+        '{ "policies": ' | Set-Content $policy -NoNewline
+        Import-MailRootCa -Path $RootPath -Store Thunderbird -PolicyPath $policy -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -Be 'PolicyFileInvalid,MailTls.PowerShell.Commands.ImportMailRootCaCommand'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $failed[0].TargetObject | Should -Be $policy
+        Get-Content $policy -Raw | Should -Be '{ "policies": '
+    }
+
+    It 'is read by the real Thunderbird, which imports the root into a new profile' -Skip:(-not $IsLinux -or -not (Get-Command thunderbird -ErrorAction Ignore) -or -not $CanSandboxSystem) {
+        # Thunderbird reads /etc/thunderbird/policies/policies.json. A private mount namespace puts a copy of
+        # /etc/thunderbird there with our policy, and a private network namespace (loopback only) keeps Thunderbird's
+        # start-up requests on this machine: nothing can leave it.
+        $etc = Join-Path $TestDrive 'etc-thunderbird'
+        $null = New-Item -ItemType Directory -Path $etc
+        if (Test-Path /etc/thunderbird) { Copy-Item /etc/thunderbird/* $etc -Recurse }
+        $policy = Join-Path $etc 'policies/policies.json'
+        $null = New-Item -ItemType Directory -Path (Split-Path $policy) -Force
+        (Import-MailRootCa -Path $RootPath -Store Thunderbird -PolicyPath $policy -Confirm:$false -PassThru).Action | Should -Be 'Added'
+        # The file names the certificate by an absolute path: the one Thunderbird will see is the same path in the namespace.
+        $profileDirectory = Join-Path $TestDrive 'tb-profile'
+        $null = New-Item -ItemType Directory -Path $profileDirectory, (Join-Path $TestDrive 'tb-home')
+        $script = Join-Path $TestDrive 'thunderbird.sh'
+        @"
+ip link set lo up
+mount --bind '$etc' /etc/thunderbird
+export HOME='$TestDrive/tb-home'
+thunderbird --headless --profile '$profileDirectory' > '$TestDrive/thunderbird.log' 2>&1 &
+pid=`$!
+for i in `$(seq 1 60); do
+  [ -f '$profileDirectory/cert9.db' ] && certutil -L -d 'sql:$profileDirectory' 2>/dev/null | grep -q 'MailTls Test Root CA' && break
+  sleep 0.5
+done
+kill `$pid; wait `$pid 2>/dev/null
+certutil -L -d 'sql:$profileDirectory'
+"@ | Set-Content $script
+        $listing = (& unshare -m -n bash $script) -join "`n"
+        $listing | Should -Match 'MailTls Test Root CA'
+    }
+}
+
+Describe 'Import-MailRootCa on a macOS keychain' -Skip:(-not $IsMacOS) {
+    It 'trusts a CA in a temporary keychain, lists it by its marker and removes it with its trust settings' {
+        $key = [System.Security.Cryptography.ECDsa]::Create()
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
+        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $ca = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+        $file = Join-Path $TestDrive 'pester-ca.cer'
+        [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
+        $keychain = Join-Path $TestDrive 'mailtls-test.keychain-db'
+        & security create-keychain -p 'mailtls-test' $keychain
+        & security unlock-keychain -p 'mailtls-test' $keychain
+        try {
+            (Import-MailRootCa -Path $file -Store User -KeychainPath $keychain -Confirm:$false -PassThru).Action | Should -Be 'Added'
+            (& security find-certificate -a -Z $keychain) -join "`n" | Should -Match $ca.Thumbprint
+            (Import-MailRootCa -Path $file -Store User -KeychainPath $keychain -Confirm:$false -PassThru).Action | Should -Be 'AlreadyTrusted'
+            $entry = Get-MailRootCa -Store User -KeychainPath $keychain
+            $entry.Thumbprint | Should -Be $ca.Thumbprint
+            ($entry | Remove-MailRootCa -Confirm:$false -PassThru).Action | Should -Be 'Removed'
+            (& security find-certificate -a -Z $keychain) -join "`n" | Should -Not -Match $ca.Thumbprint
+        }
+        finally {
+            & security remove-trusted-cert $file 2>$null
+            & security delete-keychain $keychain
+        }
+    }
+}
+
 Describe 'Import-MailRootCa on the Windows LocalMachine Root store' -Skip:(-not $IsWindows -and $PSVersionTable.PSEdition -ne 'Desktop') {
     # LocalMachine, not CurrentUser: adding to CurrentUser\Root opens a confirmation dialog that would hang a runner.
     It 'adds a CA with its MailTls name, lists it and removes it again' {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real mail servers the tests and the demo start on loopback (Postfix, Dovecot) and the trust-store
 # tools the trust tests drive (update-ca-certificates, NSS certutil), and the mail clients the client tests run
-# (msmtp, fetchmail, mbsync, neomutt, getmail),
+# (msmtp, fetchmail, mbsync, neomutt, getmail, Thunderbird),
 # without letting the packages start or configure system daemons. Idempotent: does nothing when
 # everything is already there. Needs root (CI and these machines run as root).
 set -euo pipefail
@@ -23,6 +23,8 @@ command -v fetchmail >/dev/null 2>&1 || need+=(fetchmail)
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
 command -v neomutt >/dev/null 2>&1 || need+=(neomutt)
 command -v getmail >/dev/null 2>&1 || need+=(getmail6)
+# Thunderbird (headless, in a loopback-only network namespace) proves it reads the policies.json MailTls writes.
+command -v thunderbird >/dev/null 2>&1 || need+=(thunderbird)
 # Python's plistlib reads the Apple Mail configuration profiles back in the tests.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -58,6 +58,11 @@ namespace MailTls.PowerShell.Commands
                     }
 
                     var change = WaitToEnd(store.RemoveAsync(entry.Certificate, Cancellation));
+                    if (store is ThunderbirdPolicyStore && change == StoreChange.Done)
+                    {
+                        WriteWarning($"Thunderbird no longer installs '{entry.Subject}', but profiles that started with the policy keep it in their own certificate database (cert9.db): remove it there in Thunderbird's certificate manager.");
+                    }
+
                     if (PassThru)
                     {
                         WriteObject(new MailRootCaChange(store.Name, store.Location, entry.Subject, entry.Sha256Fingerprint, change == StoreChange.Done ? "Removed" : "AlreadyAbsent"));
