@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
     CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa',
-                            'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl')
+                            'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl', 'Export-MailTlsReport')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -27,8 +27,13 @@
   certificate chain and trust, name, expiry, capabilities before and after TLS, findings and a verdict.
 - Get-MailPortPlan: from an address or domain, the server, port and mode each protocol should use (DNS SRV,
   autoconfig, MX, conventional names), verified by probing and ranked.
-- Import-MailRootCa, Get-MailRootCa, Remove-MailRootCa: trust a mail server's root CA in the Debian/Ubuntu system
-  store or NSS databases (Thunderbird, Firefox), and delete Thunderbird's temporary certificate exemptions.
+- Import-MailRootCa, Get-MailRootCa, Remove-MailRootCa: trust a mail server's root CA in the system store (Windows,
+  macOS, Debian/Ubuntu, RHEL/Fedora), NSS databases (Thunderbird, Firefox) or Thunderbird's policies.json, and delete
+  Thunderbird's temporary certificate exemptions.
+- Get-ClientSsl, Set-ClientSsl, Undo-ClientSsl: read and switch mail clients' accounts to SSL/TLS with the matching
+  port (Thunderbird, SeaMonkey, Netscape, msmtp, fetchmail, mbsync, Mutt, Evolution, Claws Mail, getmail, Eudora,
+  Windows Live Mail, settings files, Apple Mail profiles), with backups, atomic writes and -WhatIf.
+- Export-MailTlsReport: reports as CSV, JSON or JUnit, streamed; -FailOn for schedulers and CI.
 - Dependencies (MailKit, MimeKit, BouncyCastle) load in the module's own AssemblyLoadContext on PowerShell 7.
 '@
         }

@@ -27,6 +27,8 @@ command -v getmail >/dev/null 2>&1 || need+=(getmail6)
 command -v thunderbird >/dev/null 2>&1 || need+=(thunderbird)
 # Python's plistlib reads the Apple Mail configuration profiles back in the tests.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# A CI-style JUnit reader checks the JUnit reports (Debian's python3 reads it, whatever python is first on PATH).
+/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || need+=(python3-junitparser)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

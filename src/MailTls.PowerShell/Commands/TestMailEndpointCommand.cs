@@ -23,6 +23,8 @@ namespace MailTls.PowerShell.Commands
         private EndpointProber? _prober;
         private int _inFlight;
         private int _done;
+        private int _reported;
+        private Verdict _worst = Verdict.Pass;
 
         /// <summary>Server to probe: a name, an address, host:port, [v6]:port or a mail URI (imaps://…).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -88,6 +90,11 @@ namespace MailTls.PowerShell.Commands
         [ValidateSet("Baseline", "Strict")]
         public string Policy { get; set; } = "Baseline";
 
+        /// <summary>After every report is written, end with a terminating error (VerdictThresholdReached) if any verdict is at or above this one.</summary>
+        [Parameter]
+        [ValidateSet("Warn", "Fail")]
+        public string? FailOn { get; set; }
+
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
@@ -144,6 +151,7 @@ namespace MailTls.PowerShell.Commands
             }
 
             WriteProgress(new ProgressRecord(0, "Test-MailEndpoint", "Done") { RecordType = ProgressRecordType.Completed });
+            VerdictThreshold.ThrowIfReached(FailOn, _worst, _reported);
         }
 
         private void Start(MailEndpoint endpoint)
@@ -206,6 +214,8 @@ namespace MailTls.PowerShell.Commands
 
                 foreach (var report in outcome.Reports)
                 {
+                    _reported++;
+                    _worst = report.Verdict > _worst ? report.Verdict : _worst;
                     if (Quiet)
                     {
                         WriteObject(report.Verdict == Verdict.Pass || report.Verdict == Verdict.Warn);

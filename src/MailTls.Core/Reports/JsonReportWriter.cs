@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace MailTls.Reports
+{
+    /// <summary>A JSON array of reports, each with its findings, streamed with Utf8JsonWriter.</summary>
+    public sealed class JsonReportWriter : ReportWriter
+    {
+        private readonly Utf8JsonWriter _json;
+
+        /// <summary>A JSON report that will replace <paramref name="path"/>.</summary>
+        public JsonReportWriter(string path)
+            : base(path)
+        {
+            _json = new Utf8JsonWriter(Stream, new JsonWriterOptions { Indented = true });
+            _json.WriteStartArray();
+        }
+
+        /// <inheritdoc />
+        protected override void WriteRecord(ReportRecord record)
+        {
+            _json.WriteStartObject();
+            foreach (var column in ReportRecord.Columns)
+            {
+                switch (column)
+                {
+                    case "Port":
+                        _json.WriteNumber(column, record.Port);
+                        break;
+                    case "DaysToExpiry" when record.DaysToExpiry.HasValue:
+                        _json.WriteNumber(column, record.DaysToExpiry.Value);
+                        break;
+                    case "KeySize" when record.KeySize.HasValue:
+                        _json.WriteNumber(column, record.KeySize.Value);
+                        break;
+                    case "DurationMs":
+                        _json.WriteNumber(column, record.DurationMs);
+                        break;
+                    case "StartTlsOffered" when record.StartTlsOffered.HasValue:
+                        _json.WriteBoolean(column, record.StartTlsOffered.Value);
+                        break;
+                    case "ChainTrusted" when record.ChainTrusted.HasValue:
+                        _json.WriteBoolean(column, record.ChainTrusted.Value);
+                        break;
+                    case "NameMatches" when record.NameMatches.HasValue:
+                        _json.WriteBoolean(column, record.NameMatches.Value);
+                        break;
+                    case "AcceptedTlsVersions":
+                        _json.WriteStartArray(column);
+                        foreach (var version in record.AcceptedTlsVersions)
+                        {
+                            _json.WriteStringValue(version);
+                        }
+
+                        _json.WriteEndArray();
+                        break;
+                    case "FindingIds":
+                        break;
+                    case "Findings":
+                        _json.WriteStartArray(column);
+                        foreach (var finding in record.Findings)
+                        {
+                            _json.WriteStartObject();
+                            _json.WriteString("Id", finding.Id);
+                            _json.WriteString("Name", finding.Name);
+                            _json.WriteString("Severity", finding.Severity);
+                            _json.WriteString("Message", finding.Message);
+                            _json.WriteString("Remediation", finding.Remediation);
+                            _json.WriteEndObject();
+                        }
+
+                        _json.WriteEndArray();
+                        break;
+                    default:
+                        var value = record.Column(column);
+                        if (value == null)
+                        {
+                            _json.WriteNull(column);
+                        }
+                        else
+                        {
+                            _json.WriteString(column, value);
+                        }
+
+                        break;
+                }
+            }
+
+            _json.WriteEndObject();
+
+            // Out of memory as it comes: the writer's buffer holds one report at most.
+            _json.Flush();
+        }
+
+        /// <inheritdoc />
+        protected override void Finish()
+        {
+            _json.WriteEndArray();
+            _json.Flush();
+            Stream.WriteByte((byte)'\n');
+        }
+    }
+}

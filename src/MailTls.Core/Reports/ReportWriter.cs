@@ -1,0 +1,108 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace MailTls.Reports
+{
+    /// <summary>
+    /// Writes reports one at a time as they come (10,000 reports never sit in memory), to a temporary file beside the
+    /// target that <see cref="Complete"/> closes validly and renames over it in one step: the target is either the old
+    /// file or a whole report, never half of one. A run stopped early still completes what it has.
+    /// </summary>
+    public abstract class ReportWriter : IDisposable
+    {
+        private readonly string _temporary;
+        private bool _completed;
+
+        /// <summary>A writer that will replace <paramref name="path"/>.</summary>
+        protected ReportWriter(string path)
+        {
+            Path = System.IO.Path.GetFullPath(path);
+            _temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", "." + System.IO.Path.GetFileName(Path) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".tmp");
+            Stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        }
+
+        /// <summary>The report file.</summary>
+        public string Path { get; }
+
+        /// <summary>How many reports were written.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The temporary file's stream.</summary>
+        protected FileStream Stream { get; }
+
+        /// <summary>UTF-8 without a byte order mark.</summary>
+        protected static Encoding Utf8 { get; } = new UTF8Encoding(false);
+
+        /// <summary>The writer for <paramref name="format"/>.</summary>
+        public static ReportWriter Create(ReportFormat format, string path) => format switch
+        {
+            ReportFormat.Csv => new CsvReportWriter(path),
+            ReportFormat.Json => new JsonReportWriter(path),
+            ReportFormat.JUnit => new JUnitReportWriter(path),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No such format."),
+        };
+
+        /// <summary>The format a file name's extension means (.csv, .json, .xml), or null.</summary>
+        public static ReportFormat? FormatOf(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".csv" => ReportFormat.Csv,
+            ".json" => ReportFormat.Json,
+            ".xml" => ReportFormat.JUnit,
+            _ => null,
+        };
+
+        /// <summary>Writes one report.</summary>
+        public void Write(ReportRecord record)
+        {
+            if (_completed)
+            {
+                throw new InvalidOperationException("The report is complete.");
+            }
+
+            WriteRecord(record);
+            Count++;
+        }
+
+        /// <summary>Ends the file validly, flushes it to disk and renames it over the target.</summary>
+        public void Complete()
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            Finish();
+            Stream.Flush(flushToDisk: true);
+            Stream.Dispose();
+            if (File.Exists(Path))
+            {
+                File.Replace(_temporary, Path, null);
+            }
+            else
+            {
+                File.Move(_temporary, Path);
+            }
+        }
+
+        /// <summary>Abandons the report: the target is left as it was.</summary>
+        public void Dispose()
+        {
+            if (!_completed)
+            {
+                _completed = true;
+                Stream.Dispose();
+                File.Delete(_temporary);
+            }
+
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Writes one report in this format.</summary>
+        protected abstract void WriteRecord(ReportRecord record);
+
+        /// <summary>Writes what closes the file (totals, closing brackets).</summary>
+        protected abstract void Finish();
+    }
+}

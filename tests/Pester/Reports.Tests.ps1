@@ -1,0 +1,168 @@
+BeforeDiscovery {
+    $script:HaveServers = [bool]$env:MAILTLS_STATE
+    # Debian's own python3 (apt's python3-junitparser), whatever other python is first on PATH.
+    $script:HaveJunitParser = $false
+    if (Test-Path /usr/bin/python3) {
+        & /usr/bin/python3 -c 'import junitparser' *> $null
+        $script:HaveJunitParser = $LASTEXITCODE -eq 0
+    }
+}
+
+BeforeAll {
+    $script:ModulePath = $env:MAILTLS_MODULE
+    Import-Module $ModulePath -Force
+    . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
+    $script:State = Get-MailTlsTestState
+    $script:CommandName = 'MailTls.PowerShell.Commands.ExportMailTlsReportCommand'
+    if ($State) {
+        # Four real endpoints with four verdicts: good (Pass), expiring soon (Warn), expired (Fail), nothing listening (Error).
+        $script:Targets = "$($State.cases.good):$($State.ports.imaps)", "$($State.cases.expiringsoon):$($State.ports.imaps)",
+            "$($State.cases.expired):$($State.ports.imaps)", "$($State.cases.good):1"
+        $script:Reports = $Targets | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $State.root -TimeoutSeconds 5
+    }
+}
+
+Describe 'Export-MailTlsReport' -Skip:(-not $HaveServers) {
+    It 'has the four verdicts to work with' {
+        ($Reports.Verdict | ForEach-Object ToString | Sort-Object) | Should -Be @('Error', 'Fail', 'Pass', 'Warn')
+    }
+
+    It 'writes CSV that Import-Csv reads back with the same values' {
+        $file = Join-Path $TestDrive 'fleet.csv'
+        $Reports | Export-MailTlsReport -Path $file
+        $rows = Import-Csv $file
+        $rows.Count | Should -Be 4
+        foreach ($report in $Reports) {
+            $row = $rows | Where-Object { $_.HostName -eq $report.HostName -and [int]$_.Port -eq $report.Port }
+            $row.Verdict | Should -Be "$($report.Verdict)"
+            $row.Thumbprint | Should -Be "$($report.Thumbprint)"
+            $row.FindingIds | Should -Be (($report.Findings.Id) -join '; ')
+        }
+        ($rows | Where-Object Verdict -eq 'Fail').FindingIds | Should -Match 'MTLS050'
+        [int]($rows | Where-Object Verdict -eq 'Warn').DaysToExpiry | Should -BeLessThan 30
+    }
+
+    It 'writes JSON that ConvertFrom-Json reads back, findings and all' {
+        $file = Join-Path $TestDrive 'fleet.json'
+        $Reports | Export-MailTlsReport -Path $file
+        $items = Get-Content $file -Raw | ConvertFrom-Json
+        $items.Count | Should -Be 4
+        $failed = $items | Where-Object Verdict -eq 'Fail'
+        $failed.Findings.Id | Should -Contain 'MTLS050'
+        ($failed.Findings | Where-Object Id -eq 'MTLS050').Remediation | Should -Not -BeNullOrEmpty
+        $good = $items | Where-Object Verdict -eq 'Pass'
+        $good.ChainTrusted | Should -BeTrue
+        $good.Port | Should -BeOfType ([long])
+        Get-Content $file -Raw | Should -Match '"NotAfter": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"'
+    }
+
+    It 'writes JUnit XML that a CI-style parser reads: one case per endpoint, Fail as failure, Error as error' -Skip:(-not $HaveJunitParser) {
+        $file = Join-Path $TestDrive 'fleet.xml'
+        $Reports | Export-MailTlsReport -Path $file
+        $counts = & /usr/bin/python3 -c @'
+import sys
+from junitparser import JUnitXml, Failure, Error
+xml = JUnitXml.fromfile(sys.argv[1])
+cases = [c for s in xml for c in s]
+failures = [c for c in cases if any(isinstance(r, Failure) for r in c.result)]
+errors = [c for c in cases if any(isinstance(r, Error) for r in c.result)]
+print(len(cases), len(failures), len(errors), failures[0].result[0].type, xml.tests)
+'@ $file
+        $counts | Should -Be '4 1 1 MTLS050 4'
+        ([xml](Get-Content $file -Raw)).testsuites.testsuite.failures | Should -Be '1'
+    }
+
+    It 'gives the same report from deserialized objects (Export-Clixml, Import-Clixml)' {
+        $xml = Join-Path $TestDrive 'reports.clixml'
+        $Reports | Export-Clixml $xml
+        $restored = Import-Clixml $xml
+        $restored[0].pstypenames | Should -Contain 'Deserialized.MailTls.EndpointReport'
+        $restored | Export-MailTlsReport -Path (Join-Path $TestDrive 'restored.json')
+        $Reports | Export-MailTlsReport -Path (Join-Path $TestDrive 'live.json')
+        Get-Content (Join-Path $TestDrive 'restored.json') -Raw | Should -Be (Get-Content (Join-Path $TestDrive 'live.json') -Raw)
+    }
+
+    It 'defuses server text a spreadsheet would run as a formula' {
+        $file = Join-Path $TestDrive 'formula.csv'
+        [pscustomobject]@{ HostName = 'mail.example.test'; Port = 993; Verdict = 'Fail'; Subject = '=HYPERLINK("http://x","y")'; DaysToExpiry = -3 } |
+            Export-MailTlsReport -Path $file
+        $row = Import-Csv $file
+        $row.Subject | Should -Be "'=HYPERLINK(`"http://x`",`"y`")"
+        $row.DaysToExpiry | Should -Be '-3'
+    }
+
+    It 'writes <ErrorId> for <Case> and leaves the file as it was' -ForEach @(
+        @{ Case = 'a name without a known extension'; ErrorId = 'ReportFormatUnknown'; Name = 'fleet.txt'; Extra = @{} }
+        @{ Case = 'an existing file with -NoClobber'; ErrorId = 'ReportExists'; Name = 'kept.csv'; Extra = @{ NoClobber = $true } }
+    ) {
+        $file = Join-Path $TestDrive $Name
+        'old content' | Set-Content $file
+        $Reports | Export-MailTlsReport -Path $file @Extra -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -Be "$ErrorId,$CommandName"
+        $failed[0].TargetObject | Should -Be $file
+        Get-Content $file | Should -Be 'old content'
+    }
+
+    It 'reports input that is not a report (InputNotReport) and writes the others' {
+        $file = Join-Path $TestDrive 'mixed.json'
+        @($Reports[0], 'not a report', $Reports[1]) | Export-MailTlsReport -Path $file -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -Be "InputNotReport,$CommandName"
+        $failed[0].TargetObject | Should -Be 'not a report'
+        (Get-Content $file -Raw | ConvertFrom-Json).Count | Should -Be 2
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $file = Join-Path $TestDrive 'whatif.csv'
+        $Reports | Export-MailTlsReport -Path $file -WhatIf
+        Test-Path $file | Should -BeFalse
+    }
+
+    It 'leaves a valid report of what was finished when the run is stopped' {
+        # Stop() is what Ctrl+C does. The third endpoint never answers, so the run is stopped while it waits.
+        $file = Join-Path $TestDrive 'stopped.json'
+        $shell = [powershell]::Create()
+        $null = $shell.AddScript("Import-Module '$ModulePath'; '$($Targets[0])', '$($Targets[2])', '$($State.scripted.Silent)' | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate '$($State.root)' -ThrottleLimit 1 -TimeoutSeconds 30 | Export-MailTlsReport -Path '$file'")
+        $handle = $shell.BeginInvoke()
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (-not (Get-ChildItem $TestDrive -Filter '.stopped.json.*' -Force) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Start-Sleep -Seconds 2
+        $shell.Stop()
+        $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        $shell.Dispose()
+        $items = Get-Content $file -Raw | ConvertFrom-Json
+        $items.Count | Should -Be 2
+        ($items.Verdict | Sort-Object) | Should -Be @('Fail', 'Pass')
+        Get-ChildItem $TestDrive -Filter '.stopped.json.*' -Force | Should -BeNullOrEmpty
+    }
+}
+
+Describe '-FailOn' -Skip:(-not $HaveServers) {
+    It 'ends a script (<Targets>, -FailOn <FailOn>) with exit code <Exit> after writing every report' -ForEach @(
+        @{ FailOn = 'Fail'; Targets = 'expired'; Exit = 1 }
+        @{ FailOn = 'Fail'; Targets = 'good'; Exit = 0 }
+        @{ FailOn = 'Warn'; Targets = 'expiringsoon'; Exit = 1 }
+    ) {
+        $file = Join-Path $TestDrive "failon-$Targets-$FailOn.json"
+        $script = Join-Path $TestDrive 'scan.ps1'
+        "Import-Module '$ModulePath'; '$($State.cases.$Targets):$($State.ports.imaps)' | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate '$($State.root)' | Export-MailTlsReport -Path '$file' -FailOn $FailOn; if ('$Exit' -eq '1') { 'script went on' }" |
+            Set-Content $script
+        $output = & dotnet pwsh -NoProfile -NonInteractive -File $script 2>&1
+        $LASTEXITCODE | Should -Be $Exit
+        (Get-Content $file -Raw | ConvertFrom-Json).Count | Should -Be 1
+        if ($Exit) { "$output" | Should -Match 'at or above -FailOn' }
+        "$output" | Should -Not -Match 'script went on'
+    }
+
+    It 'ends Test-MailEndpoint itself with VerdictThresholdReached after emitting every report' {
+        $reports = $null
+        try {
+            "$($State.cases.expired):$($State.ports.imaps)", "$($State.cases.good):$($State.ports.imaps)" | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $State.root -FailOn Fail -OutVariable reports | Out-Null
+            throw 'no terminating error'
+        }
+        catch {
+            $_.FullyQualifiedErrorId | Should -Match '^VerdictThresholdReached'
+            $_.CategoryInfo.Category | Should -Be 'InvalidResult'
+        }
+        $reports.Count | Should -Be 2
+    }
+}
