@@ -122,7 +122,7 @@ print(len(cases), len(failures), len(errors), failures[0].result[0].type, xml.te
         $file = Join-Path $TestDrive 'stopped.json'
         $shell = [powershell]::Create()
         $null = $shell.AddScript("Import-Module '$ModulePath'; '$($Targets[0])', '$($Targets[2])', '$($State.scripted.Silent)' | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate '$($State.root)' -ThrottleLimit 1 -TimeoutSeconds 30 | Export-MailTlsReport -Path '$file'")
-        $handle = $shell.BeginInvoke()
+        $null = $shell.BeginInvoke()
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         while (-not (Get-ChildItem $TestDrive -Filter '.stopped.json.*' -Force) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         Start-Sleep -Seconds 2

@@ -24,25 +24,15 @@ namespace MailTls.Reports
                 switch (column)
                 {
                     case "Port":
-                        _json.WriteNumber(column, record.Port);
-                        break;
-                    case "DaysToExpiry" when record.DaysToExpiry.HasValue:
-                        _json.WriteNumber(column, record.DaysToExpiry.Value);
-                        break;
-                    case "KeySize" when record.KeySize.HasValue:
-                        _json.WriteNumber(column, record.KeySize.Value);
-                        break;
+                    case "DaysToExpiry":
+                    case "KeySize":
                     case "DurationMs":
-                        _json.WriteNumber(column, record.DurationMs);
+                        Number(column, record.Column(column));
                         break;
-                    case "StartTlsOffered" when record.StartTlsOffered.HasValue:
-                        _json.WriteBoolean(column, record.StartTlsOffered.Value);
-                        break;
-                    case "ChainTrusted" when record.ChainTrusted.HasValue:
-                        _json.WriteBoolean(column, record.ChainTrusted.Value);
-                        break;
-                    case "NameMatches" when record.NameMatches.HasValue:
-                        _json.WriteBoolean(column, record.NameMatches.Value);
+                    case "StartTlsOffered":
+                    case "ChainTrusted":
+                    case "NameMatches":
+                        Flag(column, record.Column(column));
                         break;
                     case "AcceptedTlsVersions":
                         _json.WriteStartArray(column);
@@ -89,6 +79,31 @@ namespace MailTls.Reports
 
             // Out of memory as it comes: the writer's buffer holds one report at most.
             _json.Flush();
+        }
+
+        // Numbers and flags as JSON numbers and booleans (null where the probe did not get that far).
+        private void Number(string column, string? value)
+        {
+            if (long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                _json.WriteNumber(column, number);
+            }
+            else
+            {
+                _json.WriteNull(column);
+            }
+        }
+
+        private void Flag(string column, string? value)
+        {
+            if (bool.TryParse(value, out var flag))
+            {
+                _json.WriteBoolean(column, flag);
+            }
+            else
+            {
+                _json.WriteNull(column);
+            }
         }
 
         /// <inheritdoc />
