@@ -46,10 +46,9 @@ namespace MailTls.Files
         public static void Replace(string path, byte[] content, string? backup, Action<string>? beforeRename = null)
         {
             var full = Resolve(path);
-            var directory = Path.GetDirectoryName(full) ?? ".";
             var previous = File.Exists(full) ? File.ReadAllBytes(full) : null;
 
-            var temporary = Path.Combine(directory, "." + Path.GetFileName(full) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".tmp");
+            var temporary = TemporaryBeside(full);
             try
             {
                 using (var stream = CreateTemporary(temporary, previous != null ? full : null))
@@ -193,7 +192,12 @@ namespace MailTls.Files
             return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         }
 
-        private static void Rename(string source, string destination)
+        /// <summary>A new hidden name beside <paramref name="path"/> for a file that replaces it or is scratch for it.</summary>
+        internal static string TemporaryBeside(string path, string extension = ".tmp") =>
+            Path.Combine(Path.GetDirectoryName(path) ?? ".", "." + Path.GetFileName(path) + ".mailtls-" + Guid.NewGuid().ToString("N") + extension);
+
+        /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> in one step.</summary>
+        internal static void Rename(string source, string destination)
         {
 #if NET
             File.Move(source, destination, overwrite: true);

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Xml;
+using MailTls.Files;
 
 namespace MailTls.Reports
 {
@@ -26,8 +27,7 @@ namespace MailTls.Reports
         public JUnitReportWriter(string path)
             : base(path)
         {
-            var scratch = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", "." + System.IO.Path.GetFileName(Path) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".cases");
-            _cases = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
+            _cases = new FileStream(AtomicFile.TemporaryBeside(Path, ".cases"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
             _xml = XmlWriter.Create(_cases, Fragment);
         }
 

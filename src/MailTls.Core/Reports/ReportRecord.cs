@@ -71,9 +71,6 @@ namespace MailTls.Reports
         /// <summary>Pass, Warn, Fail or Error.</summary>
         public string Verdict { get; private set; } = string.Empty;
 
-        /// <summary>The verdict's rank (Pass 0 … Error 3), for thresholds and sorting.</summary>
-        public int VerdictRank => Array.IndexOf(new[] { "Pass", "Warn", "Fail", "Error" }, Verdict);
-
         /// <summary>The TLS version negotiated.</summary>
         public string? TlsVersion { get; private set; }
 

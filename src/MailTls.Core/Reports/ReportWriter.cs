@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text;
+using MailTls.Files;
 
 namespace MailTls.Reports
 {
@@ -18,7 +19,7 @@ namespace MailTls.Reports
         protected ReportWriter(string path)
         {
             Path = System.IO.Path.GetFullPath(path);
-            _temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", "." + System.IO.Path.GetFileName(Path) + ".mailtls-" + Guid.NewGuid().ToString("N") + ".tmp");
+            _temporary = AtomicFile.TemporaryBeside(Path);
             Stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         }
 
@@ -76,14 +77,7 @@ namespace MailTls.Reports
             Finish();
             Stream.Flush(flushToDisk: true);
             Stream.Dispose();
-            if (File.Exists(Path))
-            {
-                File.Replace(_temporary, Path, null);
-            }
-            else
-            {
-                File.Move(_temporary, Path);
-            }
+            AtomicFile.Rename(_temporary, Path);
         }
 
         /// <summary>Abandons the report: the target is left as it was.</summary>

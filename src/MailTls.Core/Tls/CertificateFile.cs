@@ -37,12 +37,21 @@ namespace MailTls.Tls
                 throw new ArgumentNullException(nameof(path));
             }
 
-            var bytes = File.ReadAllBytes(path);
+            return Parse(File.ReadAllBytes(path), path);
+        }
+
+        /// <summary>Every certificate in <paramref name="bytes"/> (PEM, DER or PKCS#7), e.g. a tool's output.</summary>
+        /// <param name="bytes">The content.</param>
+        /// <param name="source">What the content is, for messages (a path, a tool and its item).</param>
+        /// <exception cref="InvalidDataException">The content holds no certificate.</exception>
+        /// <exception cref="PrivateKeyMaterialException">The content holds a private key.</exception>
+        internal static IReadOnlyList<X509Certificate2> Parse(byte[] bytes, string source)
+        {
             var text = Encoding.ASCII.GetString(bytes);
             // A file that carries a private key is refused whole: key material never goes near a trust store.
             if (text.Contains("PRIVATE KEY-----") || IsPkcs12(bytes))
             {
-                throw new PrivateKeyMaterialException($"'{path}' contains a private key (a PEM key block or a PKCS#12/PFX file). Use a file with the certificate only (.crt, .cer, .pem).");
+                throw new PrivateKeyMaterialException($"'{source}' contains a private key (a PEM key block or a PKCS#12/PFX file). Use a file with the certificate only (.crt, .cer, .pem).");
             }
 
             var result = new List<X509Certificate2>();
@@ -56,7 +65,7 @@ namespace MailTls.Tls
                         var end = text.IndexOf(PemEnd, start, StringComparison.Ordinal);
                         if (end < 0)
                         {
-                            throw new InvalidDataException($"'{path}' has a PEM certificate block without its END line.");
+                            throw new InvalidDataException($"'{source}' has a PEM certificate block without its END line.");
                         }
 
                         var body = text.Substring(start + PemBegin.Length, end - start - PemBegin.Length);
@@ -76,12 +85,12 @@ namespace MailTls.Tls
             }
             catch (Exception ex) when (ex is CryptographicException || ex is FormatException)
             {
-                throw new InvalidDataException($"'{path}' is not a certificate file (PEM, DER or PKCS#7): {ex.Message}", ex);
+                throw new InvalidDataException($"'{source}' is not a certificate file (PEM, DER or PKCS#7): {ex.Message}", ex);
             }
 
             if (result.Count == 0)
             {
-                throw new InvalidDataException($"'{path}' holds no certificate.");
+                throw new InvalidDataException($"'{source}' holds no certificate.");
             }
 
             return result;

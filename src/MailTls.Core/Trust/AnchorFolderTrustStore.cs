@@ -19,6 +19,7 @@ namespace MailTls.Trust
     public abstract class AnchorFolderTrustStore : ITrustStore
     {
         private const string Prefix = "mailtls-";
+        private const string Extension = ".crt";
 
         /// <summary>A store whose anchors are in <paramref name="anchors"/>; replaced files are kept in <paramref name="backups"/>.</summary>
         protected AnchorFolderTrustStore(string anchors, string backups)
@@ -44,7 +45,7 @@ namespace MailTls.Trust
         {
             IReadOnlyList<MailRootCaEntry> entries = !Directory.Exists(Location)
                 ? Array.Empty<MailRootCaEntry>()
-                : Directory.GetFiles(Location, Prefix + "*.crt")
+                : Directory.GetFiles(Location, Prefix + "*" + Extension)
                     .OrderBy(p => p, StringComparer.Ordinal)
                     .SelectMany(path => CertificateFile.Load(path).Select(c => new MailRootCaEntry(Name, path, c, CertificateEvaluator.Sha256Hex(c.RawData))))
                     .ToArray();
@@ -138,8 +139,15 @@ namespace MailTls.Trust
         protected static bool FileHas(string file, X509Certificate2 certificate) =>
             File.Exists(file) && File.ReadAllText(file).Contains(Base64Body(certificate));
 
-        private string PathFor(X509Certificate2 certificate) =>
-            Path.Combine(Location, Prefix + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 16).ToLowerInvariant() + ".crt");
+        private string PathFor(X509Certificate2 certificate) => Path.Combine(Location, FileNameFor(certificate));
+
+        /// <summary>The name of MailTls's file for a certificate, in a folder a tool reads: mailtls-&lt;sha256 prefix&gt;.crt.</summary>
+        internal static string FileNameFor(X509Certificate2 certificate) =>
+            Prefix + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 16).ToLowerInvariant() + Extension;
+
+        /// <summary>Whether <paramref name="path"/> names one of MailTls's files (see <see cref="FileNameFor"/>).</summary>
+        internal static bool IsOurFileName(string path) =>
+            Path.GetFileName(path).StartsWith(Prefix, StringComparison.Ordinal) && path.EndsWith(Extension, StringComparison.Ordinal);
 
         private async Task TryUpdateAsync(bool removed)
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -179,10 +180,9 @@ namespace MailTls.Trust
         private async Task<IReadOnlyList<X509Certificate2>> CertificatesAsync(CancellationToken cancellationToken)
         {
             var listing = await RunAsync(cancellationToken, "find-certificate", "-a", "-p", Location).ConfigureAwait(false);
-            return Regex.Matches(listing.Output, "-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", RegexOptions.Singleline)
-                .Cast<Match>()
-                .Select(m => new X509Certificate2(Convert.FromBase64String(Regex.Replace(m.Groups[1].Value, @"\s", string.Empty))))
-                .ToArray();
+            return listing.Output.Trim().Length == 0
+                ? Array.Empty<X509Certificate2>()
+                : CertificateFile.Parse(Encoding.ASCII.GetBytes(listing.Output), "security find-certificate " + Location);
         }
 
         private Task<ToolResult> RunAsync(params string[] arguments) => RunAsync(CancellationToken.None, arguments);
@@ -205,24 +205,9 @@ namespace MailTls.Trust
         }
 
         private static bool IsNotFound(ToolResult result) =>
-            (result.Error + result.Output).IndexOf("could not be found", StringComparison.OrdinalIgnoreCase) >= 0
-            || (result.Error + result.Output).IndexOf("No Trust Settings were found", StringComparison.OrdinalIgnoreCase) >= 0
-            || (result.Error + result.Output).IndexOf("Unable to delete certificate matching", StringComparison.OrdinalIgnoreCase) >= 0;
+            new[] { "could not be found", "No Trust Settings were found", "Unable to delete certificate matching" }
+                .Any(text => (result.Error + result.Output).IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0);
 
         private static string Sha256(X509Certificate2 certificate) => CertificateEvaluator.Sha256Hex(certificate.RawData);
-
-        /// <summary>The certificate as a PEM file the tool can read, deleted afterwards.</summary>
-        private sealed class TemporaryPem : IDisposable
-        {
-            public TemporaryPem(X509Certificate2 certificate)
-            {
-                Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mailtls-" + Guid.NewGuid().ToString("N") + ".pem");
-                File.WriteAllText(Path, AnchorFolderTrustStore.Pem(certificate));
-            }
-
-            public string Path { get; }
-
-            public void Dispose() => File.Delete(Path);
-        }
     }
 }

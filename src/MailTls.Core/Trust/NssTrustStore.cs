@@ -79,14 +79,13 @@ namespace MailTls.Trust
             }
 
             var backups = BackUp();
-            var file = Path.Combine(Path.GetTempPath(), "mailtls-" + Guid.NewGuid().ToString("N") + ".pem");
-            File.WriteAllText(file, AnchorFolderTrustStore.Pem(certificate));
+            using var file = new TemporaryPem(certificate);
             try
             {
                 // From here on the database changes: no cancellation until it is done and checked.
                 // A CA is trusted to issue TLS server certificates ("C,,"); an allowed self-signed server certificate is
                 // trusted as itself, a peer ("P,,").
-                await RunAsync(CancellationToken.None, "-A", "-d", Database, "-n", nickname, "-t", isCa ? "C,," : "P,,", "-i", file).ConfigureAwait(false);
+                await RunAsync(CancellationToken.None, "-A", "-d", Database, "-n", nickname, "-t", isCa ? "C,," : "P,,", "-i", file.Path).ConfigureAwait(false);
                 if (!await TrustedAsync(nickname, isCa, CancellationToken.None).ConfigureAwait(false))
                 {
                     throw new TrustStoreException("StoreUpdateUnverified", _directory, $"certutil added '{nickname}', but does not verify it as trusted.");
@@ -96,10 +95,6 @@ namespace MailTls.Trust
             {
                 Restore(backups);
                 throw;
-            }
-            finally
-            {
-                File.Delete(file);
             }
 
             return StoreChange.Done;
@@ -197,16 +192,7 @@ namespace MailTls.Trust
                 return null;
             }
 
-            var file = Path.Combine(Path.GetTempPath(), "mailtls-" + Guid.NewGuid().ToString("N") + ".pem");
-            File.WriteAllText(file, result.Output);
-            try
-            {
-                return CertificateFile.Load(file).FirstOrDefault();
-            }
-            finally
-            {
-                File.Delete(file);
-            }
+            return CertificateFile.Parse(System.Text.Encoding.ASCII.GetBytes(result.Output), $"certutil -L -n {nickname}").FirstOrDefault();
         }
 
         /// <summary>Copies the database files aside (keeping the last few) and says where, for <see cref="Restore"/>.</summary>

@@ -22,8 +22,6 @@ namespace MailTls.Trust
     /// </summary>
     public sealed class ThunderbirdPolicyStore : ITrustStore
     {
-        private const string Prefix = "mailtls-";
-
         /// <summary>The store in <paramref name="policyFile"/> (which need not exist yet).</summary>
         public ThunderbirdPolicyStore(string policyFile) => Location = Path.GetFullPath(policyFile);
 
@@ -143,8 +141,7 @@ namespace MailTls.Trust
             return Task.FromResult(StoreChange.Done);
         }
 
-        private string FileFor(X509Certificate2 certificate) =>
-            Path.Combine(Path.GetDirectoryName(Location)!, Prefix + CertificateEvaluator.Sha256Hex(certificate.RawData).Substring(0, 16).ToLowerInvariant() + ".crt");
+        private string FileFor(X509Certificate2 certificate) => Path.Combine(Path.GetDirectoryName(Location)!, AnchorFolderTrustStore.FileNameFor(certificate));
 
         private static IEnumerable<string> Paths(JsonArray install) => install.Where(IsString).Select(n => n!.GetValue<string>());
 
@@ -152,7 +149,7 @@ namespace MailTls.Trust
 
         private static IEnumerable<string> OurEntries(JsonArray install) =>
             Paths(install)
-                .Where(p => Path.IsPathRooted(p) && Path.GetFileName(p).StartsWith(Prefix, StringComparison.Ordinal) && p.EndsWith(".crt", StringComparison.Ordinal))
+                .Where(p => Path.IsPathRooted(p) && AnchorFolderTrustStore.IsOurFileName(p))
                 .Distinct(StringComparer.Ordinal);
 
         /// <summary>The policy file as a JSON object (an empty one when there is no file yet).</summary>

@@ -120,7 +120,13 @@ namespace MailTls.PowerShell.Commands
 
             var count = _writer.Count;
             var path = _writer.Path;
-            Complete();
+            var failure = TryComplete();
+            if (failure != null)
+            {
+                WriteError(CmdletInput.Record(failure, "ReportUnwritable", ErrorCategory.WriteError, path, $"'{path}' could not be completed: {failure.Message}. The old file, if any, is as it was."));
+                return;
+            }
+
             WriteVerbose($"Wrote {count} report(s) to '{path}'.");
             if (PassThru)
             {
@@ -135,29 +141,25 @@ namespace MailTls.PowerShell.Commands
         {
             if (_writer != null && !_failed)
             {
-                try
-                {
-                    _writer.Complete();
-                }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                {
-                    // No pipeline left to report on: the old file, if any, stays as it was.
-                }
+                // No pipeline is left to report a failure on: the old file, if any, stays as it was.
+                TryComplete();
             }
 
             _writer?.Dispose();
         }
 
-        private void Complete()
+        /// <summary>Completes the file; says why it could not be (it is then left as it was).</summary>
+        private Exception? TryComplete()
         {
             try
             {
                 _writer!.Complete();
+                return null;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 _failed = true;
-                WriteError(CmdletInput.Record(ex, "ReportUnwritable", ErrorCategory.WriteError, _writer!.Path, $"'{_writer.Path}' could not be completed: {ex.Message}. The old file, if any, is as it was."));
+                return ex;
             }
         }
 
