@@ -24,15 +24,25 @@ namespace MailTls.Reports
                 switch (column)
                 {
                     case "Port":
-                    case "DaysToExpiry":
-                    case "KeySize":
+                        _json.WriteNumber(column, record.Port);
+                        break;
                     case "DurationMs":
-                        Number(column, record.Column(column));
+                        _json.WriteNumber(column, record.DurationMs);
+                        break;
+                    case "DaysToExpiry":
+                        Number(column, record.DaysToExpiry);
+                        break;
+                    case "KeySize":
+                        Number(column, record.KeySize);
                         break;
                     case "StartTlsOffered":
+                        Flag(column, record.StartTlsOffered);
+                        break;
                     case "ChainTrusted":
+                        Flag(column, record.ChainTrusted);
+                        break;
                     case "NameMatches":
-                        Flag(column, record.Column(column));
+                        Flag(column, record.NameMatches);
                         break;
                     case "AcceptedTlsVersions":
                         _json.WriteStartArray(column);
@@ -82,11 +92,11 @@ namespace MailTls.Reports
         }
 
         // Numbers and flags as JSON numbers and booleans (null where the probe did not get that far).
-        private void Number(string column, string? value)
+        private void Number(string column, int? value)
         {
-            if (long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            if (value.HasValue)
             {
-                _json.WriteNumber(column, number);
+                _json.WriteNumber(column, value.Value);
             }
             else
             {
@@ -94,11 +104,11 @@ namespace MailTls.Reports
             }
         }
 
-        private void Flag(string column, string? value)
+        private void Flag(string column, bool? value)
         {
-            if (bool.TryParse(value, out var flag))
+            if (value.HasValue)
             {
-                _json.WriteBoolean(column, flag);
+                _json.WriteBoolean(column, value.Value);
             }
             else
             {
