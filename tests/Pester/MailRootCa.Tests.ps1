@@ -24,6 +24,14 @@ BeforeAll {
     }
 
     function Get-NssListing([string] $ProfileDirectory) { (& certutil -L -d "sql:$ProfileDirectory") -join "`n" }
+
+    function New-PesterCa {
+        # A fresh self-signed CA (basic constraints CA) for the operating systems' own stores.
+        $key = [System.Security.Cryptography.ECDsa]::Create()
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
+        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+        $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+    }
 }
 
 Describe 'Import-MailRootCa, Get-MailRootCa and Remove-MailRootCa on an NSS profile' -Skip:(-not $HaveServers -or -not $HaveCertutil) {
@@ -376,10 +384,7 @@ certutil -L -d 'sql:$profileDirectory'
 
 Describe 'Import-MailRootCa on a macOS keychain' -Skip:(-not $IsMacOS) {
     It 'trusts a CA in a temporary keychain, lists it by its marker and removes it with its trust settings' {
-        $key = [System.Security.Cryptography.ECDsa]::Create()
-        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
-        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
-        $ca = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+        $ca = New-PesterCa
         $file = Join-Path $TestDrive 'pester-ca.cer'
         [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
         $keychain = Join-Path $TestDrive 'mailtls-test.keychain-db'
@@ -404,10 +409,7 @@ Describe 'Import-MailRootCa on a macOS keychain' -Skip:(-not $IsMacOS) {
 Describe 'Import-MailRootCa on the Windows LocalMachine Root store' -Skip:(-not $IsWindows -and $PSVersionTable.PSEdition -ne 'Desktop') {
     # LocalMachine, not CurrentUser: adding to CurrentUser\Root opens a confirmation dialog that would hang a runner.
     It 'adds a CA with its MailTls name, lists it and removes it again' {
-        $key = [System.Security.Cryptography.ECDsa]::Create()
-        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
-        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
-        $ca = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))
+        $ca = New-PesterCa
         $file = Join-Path $TestDrive 'pester-ca.cer'
         [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
         try {

@@ -39,7 +39,7 @@ namespace MailTls.Reports
             _xml.WriteAttributeString("classname", "MailTls." + record.Protocol);
             _xml.WriteAttributeString("name", Safe($"{record.Endpoint} {record.Security}"));
             _xml.WriteAttributeString("time", Seconds(record.DurationMs));
-            var problems = record.Findings.Where(f => f.Severity == "Failure" || f.Severity == "Error").ToArray();
+            var problems = record.Findings.Where(f => f.Severity >= FindingSeverity.Failure).ToArray();
             if (record.Verdict == "Fail" || record.Verdict == "Error")
             {
                 var error = record.Verdict == "Error";
@@ -60,7 +60,7 @@ namespace MailTls.Reports
                 _xml.WriteEndElement();
             }
 
-            var notes = record.Findings.Where(f => f.Severity == "Warning" || f.Severity == "Info").ToArray();
+            var notes = record.Findings.Where(f => f.Severity < FindingSeverity.Failure).ToArray();
             if (notes.Length > 0)
             {
                 _xml.WriteElementString("system-out", Safe(string.Join("\n", notes.Select(f => $"{f.Id} {f.Name} ({f.Severity}): {f.Message}"))));

@@ -62,7 +62,7 @@ namespace MailTls.Reports
                             _json.WriteStartObject();
                             _json.WriteString("Id", finding.Id);
                             _json.WriteString("Name", finding.Name);
-                            _json.WriteString("Severity", finding.Severity);
+                            _json.WriteString("Severity", finding.Severity.ToString());
                             _json.WriteString("Message", finding.Message);
                             _json.WriteString("Remediation", finding.Remediation);
                             _json.WriteEndObject();

@@ -6,34 +6,6 @@ using System.Linq;
 
 namespace MailTls.Reports
 {
-    /// <summary>One finding of a report, as flat text.</summary>
-    public sealed class ReportFinding
-    {
-        internal ReportFinding(string id, string name, string severity, string message, string remediation)
-        {
-            Id = id;
-            Name = name;
-            Severity = severity;
-            Message = message;
-            Remediation = remediation;
-        }
-
-        /// <summary>The stable id (MTLS0nn).</summary>
-        public string Id { get; }
-
-        /// <summary>The finding's name.</summary>
-        public string Name { get; }
-
-        /// <summary>Info, Warning, Failure or Error.</summary>
-        public string Severity { get; }
-
-        /// <summary>What was found.</summary>
-        public string Message { get; }
-
-        /// <summary>What to do.</summary>
-        public string Remediation { get; }
-    }
-
     /// <summary>
     /// An endpoint report reduced to the flat values every report format writes. It is read by property name, so a
     /// report that went through remoting, Export-Clixml or JSON (a deserialized copy with the same properties) gives
@@ -123,7 +95,7 @@ namespace MailTls.Reports
         public IReadOnlyList<string> AcceptedTlsVersions { get; private set; } = Array.Empty<string>();
 
         /// <summary>The findings.</summary>
-        public IReadOnlyList<ReportFinding> Findings { get; private set; } = Array.Empty<ReportFinding>();
+        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
 
         /// <summary>How long the probe took, in milliseconds.</summary>
         public long DurationMs { get; private set; }
@@ -172,8 +144,9 @@ namespace MailTls.Reports
                 SignatureAlgorithm = Text("SignatureAlgorithm"),
                 AcceptedTlsVersions = Items(property(report, "AcceptedTlsVersions")).Select(TextOf).Where(v => v != null).Select(v => v!).ToArray(),
                 Findings = Items(property(report, "Findings"))
-                    .Select(f => new ReportFinding(TextOf(property(f, "Id")) ?? string.Empty, TextOf(property(f, "Name")) ?? string.Empty,
-                        TextOf(property(f, "Severity")) ?? string.Empty, TextOf(property(f, "Message")) ?? string.Empty, TextOf(property(f, "Remediation")) ?? string.Empty))
+                    .Select(f => new Finding(TextOf(property(f, "Id")) ?? string.Empty, TextOf(property(f, "Name")) ?? string.Empty,
+                        Enum.TryParse<FindingSeverity>(TextOf(property(f, "Severity")), out var severity) ? severity : FindingSeverity.Info,
+                        TextOf(property(f, "Message")) ?? string.Empty, TextOf(property(f, "Remediation")) ?? string.Empty))
                     .ToArray(),
                 DurationMs = (long)(Duration(property(report, "Duration"))?.TotalMilliseconds ?? 0),
             };
