@@ -25,7 +25,7 @@ BeforeAll {
 
     function Get-NssListing([string] $ProfileDirectory) { (& certutil -L -d "sql:$ProfileDirectory") -join "`n" }
 
-    function New-PesterCa {
+    function Get-FreshPesterCa {
         # A fresh self-signed CA (basic constraints CA) for the operating systems' own stores.
         $key = [System.Security.Cryptography.ECDsa]::Create()
         $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=MailTls Pester CA', $key, 'SHA256')
@@ -384,7 +384,7 @@ certutil -L -d 'sql:$profileDirectory'
 
 Describe 'Import-MailRootCa on a macOS keychain' -Skip:(-not $IsMacOS) {
     It 'trusts a CA in a temporary keychain, lists it by its marker and removes it with its trust settings' {
-        $ca = New-PesterCa
+        $ca = Get-FreshPesterCa
         $file = Join-Path $TestDrive 'pester-ca.cer'
         [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
         $keychain = Join-Path $TestDrive 'mailtls-test.keychain-db'
@@ -409,7 +409,7 @@ Describe 'Import-MailRootCa on a macOS keychain' -Skip:(-not $IsMacOS) {
 Describe 'Import-MailRootCa on the Windows LocalMachine Root store' -Skip:(-not $IsWindows -and $PSVersionTable.PSEdition -ne 'Desktop') {
     # LocalMachine, not CurrentUser: adding to CurrentUser\Root opens a confirmation dialog that would hang a runner.
     It 'adds a CA with its MailTls name, lists it and removes it again' {
-        $ca = New-PesterCa
+        $ca = Get-FreshPesterCa
         $file = Join-Path $TestDrive 'pester-ca.cer'
         [IO.File]::WriteAllBytes($file, $ca.Export('Cert'))
         try {
