@@ -124,6 +124,12 @@ namespace MailTls
         /// <summary>What was found, worst first.</summary>
         public IReadOnlyList<Finding> Findings { get; internal set; } = Array.Empty<Finding>();
 
+        /// <summary>How many times the endpoint was probed: more than 1 after a transient failure (421 busy, reset).</summary>
+        public int Attempts { get; internal set; } = 1;
+
+        /// <summary>The policy the verdict was reached under (Baseline, Strict or a user's policy's name).</summary>
+        public string Policy { get; internal set; } = "Baseline";
+
         /// <summary>The finding ids, comma-separated, for flat exports (CSV).</summary>
         public string FindingIds => string.Join(",", System.Linq.Enumerable.Select(Findings, f => f.Id));
 

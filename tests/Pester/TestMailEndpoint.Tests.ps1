@@ -63,7 +63,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $null = $ps.AddScript({
                 param($module, $target)
                 Import-Module $module
-                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit 3
+                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit 3 -MaxConnectionsPerHost 0
             }).AddArgument($ModulePath).AddArgument($Silent)
         $null = $ps.BeginInvoke()
         try {
@@ -77,6 +77,63 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
             $ps.Dispose()
         }
         $open | Should -Be 'open=3'
+    }
+
+    It 'never holds more than -MaxConnectionsPerHost (default 2) connections to one server, whatever the throttle' {
+        # The same counting server: twelve stalled probes with room for 8 at once, yet only 2 are open to the one host.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $target)
+                Import-Module $module
+                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit 8
+            }).AddArgument($ModulePath).AddArgument($Silent)
+        $null = $ps.BeginInvoke()
+        try {
+            Start-Sleep -Seconds 3
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
+            try { $open = [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
+        }
+        finally {
+            $ps.Stop()
+            $ps.Dispose()
+        }
+        $open | Should -Be 'open=2'
+    }
+
+    Context 'a real Postfix that allows 2 connections per client (smtpd_client_connection_count_limit = 2, no exceptions)' {
+        BeforeAll {
+            $script:Limited = 1..20 | ForEach-Object {
+                $port = @($State.ports.smtp, $State.ports.submission, $State.ports.smtps)[$_ % 3]
+                [pscustomobject]@{ HostName = $State.cases.connlimit; Port = $port; Protocol = 'Smtp'; Security = if ($port -eq $State.ports.smtps) { 'Implicit' } else { 'StartTls' } }
+            }
+        }
+
+        It 'turns probes away with 421 when MailTls opens as many as the throttle allows (the control)' {
+            $reports = $Limited | Test-MailEndpoint -ThrottleLimit 20 -MaxConnectionsPerHost 0 -MaximumRetryCount 0 -TrustedRootCertificate $Root
+            @($reports | Where-Object { $_.Findings.Name -contains 'ServiceNotReady' }).Count | Should -BeGreaterThan 0
+            ($reports.Findings | Where-Object Name -EQ 'ServiceNotReady')[0].Message | Should -Match '421'
+        }
+
+        It 'probes 20 endpoints on that host, 20 at a time, with no 421, under the default per-host limit' {
+            $reports = $Limited | Test-MailEndpoint -ThrottleLimit 20 -MaximumRetryCount 0 -TrustedRootCertificate $Root
+            $reports.Count | Should -Be 20
+            $reports.Verdict | Sort-Object -Unique | Should -Be 'Pass'
+            $reports.Attempts | Sort-Object -Unique | Should -Be 1
+        }
+
+        It 'also enumerates TLS versions there within the limit (the version probes wait their turn)' {
+            $reports = $Limited[0..3] | Test-MailEndpoint -ThrottleLimit 4 -IncludeTlsVersions -MaximumRetryCount 0 -TrustedRootCertificate $Root
+            $reports.Verdict | Sort-Object -Unique | Should -Be 'Pass'
+            $reports.FindingIds | Should -Not -Match 'MTLS045'
+            $reports | ForEach-Object { $_.AcceptedTlsVersions | Should -Be 'TLS 1.2', 'TLS 1.3' }
+        }
+
+        It 'recovers from 421 by retrying with backoff, and says how many attempts it took' {
+            $reports = $Limited[0..5] | Test-MailEndpoint -ThrottleLimit 6 -MaxConnectionsPerHost 0 -TrustedRootCertificate $Root
+            $reports.Verdict | Sort-Object -Unique | Should -Be 'Pass'
+            ($reports.Attempts | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 1
+        }
     }
 
     It 'resolves names through -DnsServer, never the system resolver, when it is given' {

@@ -83,6 +83,13 @@ namespace MailTls.TestServers
                     options.Add("-o tls_low_cipherlist=ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0");
                 }
 
+                if (serverCase.ConnectionLimit > 0)
+                {
+                    // Postfix exempts its own networks (loopback included) from client limits unless the exceptions are emptied.
+                    options.Add($"-o smtpd_client_connection_count_limit={serverCase.ConnectionLimit}");
+                    options.Add("-o smtpd_client_event_limit_exceptions=");
+                }
+
                 if (serverCase.SecurityLevel0)
                 {
                     options.Add("-o tls_medium_cipherlist=DEFAULT:@SECLEVEL=0");

@@ -6,7 +6,7 @@ namespace MailTls.TestServers
     /// One real-server case: its own loopback address, with Postfix (SMTP 25/587/465 equivalents) and Dovecot
     /// (IMAP 143/993, POP3 110/995 equivalents) listening there with the case's certificate and settings.
     /// </summary>
-    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false, bool SecurityLevel0 = false, bool AlsoIPv6 = false, bool StandardPorts = false)
+    public sealed record ServerCase(string Name, string Address, LeafKind Leaf, bool PlaintextLogin = false, bool NoStartTls = false, bool Tls13Only = false, bool LegacyTls = false, bool SecurityLevel0 = false, bool AlsoIPv6 = false, bool StandardPorts = false, int ConnectionLimit = 0)
     {
         public IPAddress IPAddress => IPAddress.Parse(Address);
 
@@ -32,6 +32,8 @@ namespace MailTls.TestServers
             // Certificates OpenSSL 3 serves only at security level 0.
             new("weakkey", "127.0.0.24", LeafKind.WeakKey, SecurityLevel0: true),
             new("sha1", "127.0.0.25", LeafKind.Sha1Signature, SecurityLevel0: true),
+            // Postfix answers 421 to a client's third simultaneous connection (loopback not exempt), as busy servers do.
+            new("connlimit", "127.0.0.26", LeafKind.Good, ConnectionLimit: 2),
             // On the real ports (993, 143, 995, 110, 465, 587, 25): the servers a port plan finds by MX or by guessing a name.
             new("standard", "127.0.0.30", LeafKind.Good, StandardPorts: true),
         };

@@ -75,6 +75,10 @@ namespace MailTls.Policy
             "The server speaks TLS from the first byte on a port probed as plaintext/STARTTLS.",
             "Probe and configure clients with -Security Implicit (\"Use SSL\") for this port.");
 
+        internal static readonly FindingDefinition SecurityNotAllowed = Define("MTLS029", "SecurityNotAllowed", F, F,
+            "The endpoint's security mode is not one the policy allows for this protocol and port.",
+            "Move the service (and its clients) to a mode the policy allows, e.g. implicit TLS on 465, 993 or 995; or change the policy's AllowedSecurity if the rule is wrong.");
+
         // Authentication before TLS.
         internal static readonly FindingDefinition PlaintextLoginBeforeTls = Define("MTLS030", "PlaintextLoginBeforeTls", W, F,
             "Login is offered before TLS (SMTP AUTH in the first EHLO, IMAP without LOGINDISABLED, POP3 USER or SASL before STLS): a client that skips STARTTLS sends its password in plaintext.",
@@ -85,10 +89,10 @@ namespace MailTls.Policy
             "The TLS handshake failed.",
             "Check the server's TLS configuration: certificate, key, protocol versions and cipher suites.");
         internal static readonly FindingDefinition LegacyTlsNegotiated = Define("MTLS041", "LegacyTlsNegotiated", F, F,
-            "The server negotiated TLS below 1.2 (TLS 1.0 or TLS 1.1), which is deprecated (RFC 8996).",
+            "The server negotiated a TLS version below the policy's minimum (TLS 1.2 unless the policy says otherwise; RFC 8996 deprecates TLS 1.0 and 1.1).",
             "Enable TLS 1.2 and TLS 1.3 on the server and disable TLS 1.0 and 1.1.");
         internal static readonly FindingDefinition LegacyTlsAccepted = Define("MTLS042", "LegacyTlsAccepted", W, F,
-            "The server still accepts TLS 1.0 or TLS 1.1 from clients that offer nothing newer.",
+            "The server still accepts a TLS version below the policy's minimum (TLS 1.0 or 1.1 by default) from clients that offer nothing newer.",
             "Disable TLS 1.0 and 1.1 on the server (Postfix smtpd_tls_protocols = >=TLSv1.2, Dovecot ssl_min_protocol = TLSv1.2).");
         internal static readonly FindingDefinition WeakCipher = Define("MTLS043", "WeakCipher", F, F,
             "The negotiated cipher suite is weak (RC4, DES/3DES, NULL, EXPORT, anonymous or MD5).",
@@ -108,7 +112,7 @@ namespace MailTls.Policy
             "The server certificate is not yet valid (its start date is in the future).",
             "Check the server's and this machine's clocks, or reissue the certificate with a correct start date.");
         internal static readonly FindingDefinition CertificateExpiringSoon = Define("MTLS052", "CertificateExpiringSoon", W, F,
-            "The server certificate expires within 30 days.",
+            "The server certificate expires sooner than the policy's minimum days to expiry (30 unless the policy says otherwise).",
             "Renew the certificate now; automate renewal (ACME) so it cannot lapse.");
         internal static readonly FindingDefinition NameMismatch = Define("MTLS053", "NameMismatch", F, F,
             "The certificate is not valid for the server name (name mismatch).",

@@ -31,6 +31,9 @@ namespace MailTls.PortPlan
         /// <summary>How many probes run at once.</summary>
         public int ThrottleLimit { get; set; } = 16;
 
+        /// <summary>The policy the probes' verdicts (and so the ranking) are reached under.</summary>
+        public Policy.ProbePolicy Policy { get; set; } = MailTls.Policy.ProbePolicy.Baseline;
+
         /// <summary>Autoconfig files to read besides the domain's own addresses (an ISP's or a company's), HTTPS or HTTP.</summary>
         public IReadOnlyList<Uri> AutoconfigUris { get; set; } = Array.Empty<Uri>();
     }
@@ -228,7 +231,16 @@ namespace MailTls.PortPlan
         {
             // Discovery had one timeout; a probe may take three of its own: two thirds each keeps the plan within 3 x Timeout.
             // The probes resolve through the plan's DNS servers too, never the system's when the user named servers.
-            var probeOptions = new ProbeOptions { Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)), DnsServers = _options.DnsServers };
+            // A plan probes each host on at most seven ports, once each, all at once: waiting for per-host turns would
+            // break the plan's time bound, and seven connections are well under any server's per-client limit.
+            var probeOptions = new ProbeOptions
+            {
+                Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)),
+                DnsServers = _options.DnsServers,
+                Policy = _options.Policy,
+                MaxConnectionsPerHost = 0,
+                Retries = 0,
+            };
             foreach (var root in _options.TrustedRoots)
             {
                 probeOptions.TrustedRoots.Add(root);

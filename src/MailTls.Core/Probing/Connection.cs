@@ -17,6 +17,7 @@ namespace MailTls.Probing
         private readonly CancellationToken _user;
         private ProbePhase _phase;
         private CancellationTokenRegistration _abortOnPhaseEnd;
+        private IDisposable? _permit;
 
         private Connection(Socket socket, ProbePhase connectPhase, CancellationToken deadline, CancellationToken user)
         {
@@ -53,14 +54,17 @@ namespace MailTls.Probing
             }
         }
 
-        /// <summary>Connects, bounded by <paramref name="timeout"/>; the returned connection is in its "connect" phase.</summary>
+        /// <summary>
+        /// Connects, bounded by <paramref name="timeout"/>; the returned connection is in its "connect" phase. It holds
+        /// <paramref name="permit"/> (the host's connection slot) and frees it when it closes or fails to open.
+        /// </summary>
         /// <exception cref="SocketException">Refused, unreachable, reset.</exception>
         /// <exception cref="OperationCanceledException">Timed out (see <see cref="ProbePhase.TimedOut"/>) or cancelled.</exception>
-        public static async Task<Connection> OpenAsync(IPAddress address, int port, TimeSpan timeout, Transcript? transcript, CancellationToken deadline, CancellationToken user)
+        public static async Task<Connection> OpenAsync(IPAddress address, int port, TimeSpan timeout, Transcript? transcript, CancellationToken deadline, CancellationToken user, IDisposable permit)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var phase = new ProbePhase("connect", timeout, 0, deadline, user);
-            var connection = new Connection(socket, phase, deadline, user);
+            var connection = new Connection(socket, phase, deadline, user) { _permit = permit };
             try
             {
 #if NET
@@ -108,11 +112,13 @@ namespace MailTls.Probing
             }
         }
 
+        /// <summary>Closes the connection and frees its permit; closing twice is harmless.</summary>
         public void Dispose()
         {
             _abortOnPhaseEnd.Dispose();
             _phase.Dispose();
             Abort();
+            Interlocked.Exchange(ref _permit, null)?.Dispose();
         }
     }
 }

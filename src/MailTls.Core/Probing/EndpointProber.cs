@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using MailTls.Policy;
 
 namespace MailTls.Probing
 {
@@ -20,9 +21,13 @@ namespace MailTls.Probing
             _options = options ?? throw new ArgumentNullException(nameof(options));
             // One resolver (and one cache) for every probe of this prober, when DNS servers are given.
             _dns = options.DnsServers.Count > 0 ? new PortPlan.DnsDiscovery(options.DnsServers, options.Timeout) : null;
+            _limiter = new HostConnectionLimiter(options.MaxConnectionsPerHost);
         }
 
+        private static readonly FindingDefinition[] Transient = { FindingCatalog.ServiceNotReady, FindingCatalog.ServerClosed, FindingCatalog.ConnectionFailed };
         private readonly PortPlan.DnsDiscovery? _dns;
+        private readonly HostConnectionLimiter _limiter;
+        private readonly Random _jitter = new Random();
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
@@ -40,7 +45,43 @@ namespace MailTls.Probing
                 throw new ArgumentNullException(nameof(endpoint));
             }
 
-            return new ProbeSession(endpoint, _options, cancellationToken, dns: _dns).RunAsync();
+            return ProbeWithRetriesAsync(endpoint, TimeSpan.Zero, cancellationToken);
+        }
+
+        /// <summary>
+        /// A probe, tried again after a transient failure (the server busy with 421, a reset, a close before the
+        /// greeting) with growing pauses, only while a whole phase of the probe's time is left: the bound of
+        /// 3 × Timeout holds for all attempts together.
+        /// </summary>
+        private async Task<EndpointReport> ProbeWithRetriesAsync(MailEndpoint endpoint, TimeSpan alreadySpent, CancellationToken cancellationToken)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var budget = TimeSpan.FromTicks(_options.Timeout.Ticks * 3);
+            for (var attempt = 1; ; attempt++)
+            {
+                var report = await new ProbeSession(endpoint, _options, cancellationToken, alreadySpent + clock.Elapsed, _dns, _limiter).RunAsync().ConfigureAwait(false);
+                report.Attempts = attempt;
+                var pause = Pause(attempt);
+                var isTransient = report.Verdict == Verdict.Error && report.Findings.Any(f => Transient.Any(t => t.Id == f.Id));
+                if (!isTransient || attempt > _options.Retries || alreadySpent + clock.Elapsed + pause + _options.Timeout > budget)
+                {
+                    return report;
+                }
+
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>250 ms, 500 ms, 1 s…, each shortened by up to half at random, so probes turned away together do not come back together.</summary>
+        private TimeSpan Pause(int attempt)
+        {
+            double share;
+            lock (_jitter)
+            {
+                share = 0.5 + (_jitter.NextDouble() / 2);
+            }
+
+            return TimeSpan.FromMilliseconds((250 << Math.Min(attempt - 1, 6)) * share);
         }
 
         /// <summary>
@@ -57,7 +98,7 @@ namespace MailTls.Probing
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var targets = await ExpandAddressesAsync(endpoint, cancellationToken).ConfigureAwait(false);
             var spent = clock.Elapsed;
-            return await Task.WhenAll(targets.Select(t => new ProbeSession(t, _options, cancellationToken, spent, _dns).RunAsync())).ConfigureAwait(false);
+            return await Task.WhenAll(targets.Select(t => ProbeWithRetriesAsync(t, spent, cancellationToken))).ConfigureAwait(false);
         }
 
         /// <summary>

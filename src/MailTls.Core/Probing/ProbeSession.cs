@@ -41,14 +41,19 @@ namespace MailTls.Probing
         private readonly TimeSpan _alreadySpent;
         private int _negotiatedVersion;
         private readonly PortPlan.DnsDiscovery? _dns;
+        private readonly HostConnectionLimiter _limiter;
+        private CancellationTokenSource? _overall;
+        private TimeSpan _queued;
 
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="options">How to probe.</param>
         /// <param name="cancellationToken">The user's cancellation (Ctrl+C).</param>
         /// <param name="alreadySpent">Time already spent for this probe (resolving -AllAddresses), taken from its budget.</param>
         /// <param name="dns">Resolves the host name when DNS servers were given; null: the system resolver.</param>
-        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken, TimeSpan alreadySpent = default, PortPlan.DnsDiscovery? dns = null)
+        /// <param name="limiter">Bounds connections per server across probes; null: no bound (one probe alone).</param>
+        public ProbeSession(MailEndpoint endpoint, ProbeOptions options, CancellationToken cancellationToken, TimeSpan alreadySpent = default, PortPlan.DnsDiscovery? dns = null, HostConnectionLimiter? limiter = null)
         {
+            _limiter = limiter ?? new HostConnectionLimiter(0);
             _dns = dns;
             _alreadySpent = alreadySpent;
             _endpoint = endpoint;
@@ -84,6 +89,7 @@ namespace MailTls.Probing
 
             using var overall = CancellationTokenSource.CreateLinkedTokenSource(_user);
             overall.CancelAfter(_deadlineAt);
+            _overall = overall;
             _deadline = overall.Token;
             try
             {
@@ -103,10 +109,17 @@ namespace MailTls.Probing
                 _findings.Add(FindingCatalog.UnexpectedError, $"{ex.GetType().Name}: {Printable(ex.Message)}");
             }
 
+            var allowed = _options.Policy.Disallowed(_endpoint.Protocol, _endpoint.Port, _endpoint.Security);
+            if (allowed != null)
+            {
+                _findings.Add(FindingCatalog.SecurityNotAllowed, $"Probed: {_endpoint.Security} on {_endpoint.Protocol} port {_endpoint.Port}; the policy {_options.Policy.Name} allows: {string.Join(", ", allowed)}.");
+            }
+
+            _report.Policy = _options.Policy.Name;
             _report.Findings = _findings.Sorted();
             _report.Verdict = ProbePolicy.VerdictOf(_report.Findings);
             _report.Transcript = _transcript?.Lines;
-            _report.Duration = _clock.Elapsed;
+            _report.Duration = _clock.Elapsed - _queued; // waiting for the server's turn is not the server's time
             return _report;
         }
 
@@ -119,7 +132,7 @@ namespace MailTls.Probing
             }
 
             _report.IPAddress = _address.ToString();
-            using var connection = await ConnectAsync(_transcript, _findings).ConfigureAwait(false);
+            using var connection = await ConnectAsync(_transcript, _findings, first: true).ConfigureAwait(false);
             if (connection == null)
             {
                 return;
@@ -134,6 +147,7 @@ namespace MailTls.Probing
                     : await PlaintextFirstAsync(connection, dialog).ConfigureAwait(false);
                 if (tlsDone && _options.IncludeTlsVersions)
                 {
+                    connection.Dispose(); // its work is done; its permit goes to the version probes
                     await EnumerateVersionsAsync().ConfigureAwait(false);
                 }
             }
@@ -172,13 +186,38 @@ namespace MailTls.Probing
             return null;
         }
 
-        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings)
+        /// <summary>
+        /// Opens a connection once the server has a free slot (-MaxConnectionsPerHost). The first connection's wait
+        /// is not charged to the probe's time (a busy fleet is not a slow server); later ones wait within the deadline.
+        /// The caller holds no other connection of this probe while it waits, so slots cannot deadlock.
+        /// </summary>
+        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings, bool first = false)
         {
+            IDisposable permit;
+            try
+            {
+                var queued = Stopwatch.StartNew();
+                permit = await _limiter.EnterAsync(_address!, first ? _user : _deadline).ConfigureAwait(false);
+                if (first)
+                {
+                    _queued = queued.Elapsed;
+                    _deadlineAt += _queued;
+                    _overall!.CancelAfter(_deadlineAt - _clock.Elapsed);
+                }
+            }
+            catch (OperationCanceledException) when (!_user.IsCancellationRequested)
+            {
+                findings.Add(FindingCatalog.TimedOut, $"No connection to {Target} was free in time (-MaxConnectionsPerHost {_options.MaxConnectionsPerHost}).");
+                return null;
+            }
+
             var timeout = PhaseTimeout;
+            Connection? opened = null;
             try
             {
                 transcript?.Note($"connect {MailEndpoint.FormatTarget(_address!.ToString(), _endpoint.Port)}");
-                return await Connection.OpenAsync(_address!, _endpoint.Port, timeout, transcript, _deadline, _user).ConfigureAwait(false);
+                opened = await Connection.OpenAsync(_address!, _endpoint.Port, timeout, transcript, _deadline, _user, permit).ConfigureAwait(false);
+                return opened;
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
@@ -195,6 +234,13 @@ namespace MailTls.Probing
             catch (OperationCanceledException) when (!_user.IsCancellationRequested)
             {
                 findings.Add(FindingCatalog.TimedOut, $"Connecting to {Target} timed out after {Seconds(timeout)}.");
+            }
+            finally
+            {
+                if (opened == null)
+                {
+                    permit.Dispose(); // the open connection holds it until it closes
+                }
             }
 
             return null;
@@ -259,6 +305,7 @@ namespace MailTls.Probing
             {
                 if (phase.TimedOut && phase.BytesReceived == 0)
                 {
+                    connection.Dispose(); // silent; its permit goes to the check
                     await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
                 }
 
@@ -440,6 +487,7 @@ namespace MailTls.Probing
 
                 var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
+                connection.Dispose(); // the refused session is over; its permit goes to the observation
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
                     _findings.Add(FindingCatalog.HandshakeFailed, platformError);
@@ -514,9 +562,9 @@ namespace MailTls.Probing
             _negotiatedVersion = observation.VersionCode;
             _report.TlsVersion = observation.Version;
             _report.CipherSuite = observation.CipherSuite;
-            if (observation.VersionCode != 0 && observation.VersionCode < 0x0303)
+            if (observation.VersionCode != 0 && observation.VersionCode < _options.Policy.MinimumTlsVersion)
             {
-                _findings.Add(FindingCatalog.LegacyTlsNegotiated, $"Negotiated: {observation.Version}.");
+                _findings.Add(FindingCatalog.LegacyTlsNegotiated, $"Negotiated: {observation.Version}; the policy's minimum: {TlsObservation.VersionName(_options.Policy.MinimumTlsVersion)}.");
             }
 
             if (observation.CipherSuite != null && CipherSuiteRating.IsWeak(observation.CipherSuite))
@@ -525,9 +573,10 @@ namespace MailTls.Probing
             }
 
             var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(_options.TrustedRoots);
+            roots.AddRange(_options.Policy.TrustedRoots.ToArray());
             try
             {
-                CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, DateTime.UtcNow, _report, _findings);
+                CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, _options.Policy, DateTime.UtcNow, _report, _findings);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
@@ -557,7 +606,7 @@ namespace MailTls.Probing
             {
                 _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", untested) + ".");
             }
-            var legacy = accepted.Where(v => v < 0x0303).ToArray();
+            var legacy = accepted.Where(v => v < _options.Policy.MinimumTlsVersion).ToArray();
             if (legacy.Length > 0 && !_findings.Contains(FindingCatalog.LegacyTlsNegotiated))
             {
                 _findings.Add(FindingCatalog.LegacyTlsAccepted, "Accepted: " + string.Join(", ", legacy.Select(TlsObservation.VersionName)) + ".");

@@ -24,7 +24,7 @@ namespace MailTls.Tls
             "1.2.840.10040.4.3",    // dsa-with-sha1
         };
 
-        public static void Evaluate(TlsObservation tls, string serverName, X509Certificate2Collection trustedRoots, DateTime now, EndpointReport report, FindingList findings)
+        public static void Evaluate(TlsObservation tls, string serverName, X509Certificate2Collection trustedRoots, ProbePolicy policy, DateTime now, EndpointReport report, FindingList findings)
         {
             if (tls.ServerCertificates.Count == 0)
             {
@@ -57,9 +57,9 @@ namespace MailTls.Tls
             {
                 findings.Add(FindingCatalog.CertificateNotYetValid, $"It is valid from {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.");
             }
-            else if (report.DaysToExpiry < 30)
+            else if (report.DaysToExpiry < policy.MinimumDaysToExpiry)
             {
-                findings.Add(FindingCatalog.CertificateExpiringSoon, $"It expires on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}, in {report.DaysToExpiry} days.");
+                findings.Add(FindingCatalog.CertificateExpiringSoon, $"It expires on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}, in {report.DaysToExpiry} days; the policy's minimum: {policy.MinimumDaysToExpiry} days.");
             }
 
             // Name.
@@ -70,7 +70,7 @@ namespace MailTls.Tls
             }
 
             // Chain and trust.
-            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots);
+            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots, policy.RequiredTrust);
             report.ChainTrusted = trusted;
             report.ChainStatus = status.Select(s => s.ToString()).ToArray();
             var selfSigned = CertificateFacts.IsSelfSigned(leaf);
@@ -131,7 +131,7 @@ namespace MailTls.Tls
 
         /// <summary>Whether the chain builds to the system's roots or to one of <paramref name="trustedRoots"/>.</summary>
         internal static bool IsTrusted(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots) =>
-            BuildChain(leaf, intermediates, trustedRoots).Trusted;
+            BuildChain(leaf, intermediates, trustedRoots, TrustRequirement.Any).Trusted;
 
         internal static string Sha256Hex(byte[] data)
         {
@@ -139,21 +139,29 @@ namespace MailTls.Tls
             return BitConverter.ToString(sha.ComputeHash(data)).Replace("-", string.Empty);
         }
 
-        /// <summary>Trust by the system's roots, else by the given roots; also how long the chain got (1: the leaf alone).</summary>
-        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots)
+        /// <summary>
+        /// Trust by the system's roots, else by the given roots, as the policy requires; also how long the chain got
+        /// (1: the leaf alone).
+        /// </summary>
+        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots, TrustRequirement requirement)
         {
             var extra = intermediates.ToArray();
-            using (var system = NewChain(extra))
+            if (requirement != TrustRequirement.TrustedRoots)
             {
+                using var system = NewChain(extra);
                 if (system.Build(leaf))
                 {
                     return (true, new HashSet<X509ChainStatusFlags>(), system.ChainElements.Count);
                 }
 
-                if (trustedRoots.Count == 0)
+                if (trustedRoots.Count == 0 || requirement == TrustRequirement.System)
                 {
                     return (false, Flags(system), system.ChainElements.Count);
                 }
+            }
+            else if (trustedRoots.Count == 0)
+            {
+                return (false, new HashSet<X509ChainStatusFlags> { X509ChainStatusFlags.UntrustedRoot }, 1);
             }
 
             using var custom = NewChain(extra);

@@ -70,6 +70,11 @@ namespace MailTls.PowerShell.Commands
         [Parameter]
         public object[]? TrustedRootCertificate { get; set; }
 
+        /// <summary>The policy the probes are judged by (and so the ranking): Baseline (default), Strict, a .psd1 or .json policy file, or a hashtable.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(PolicyCompleter))]
+        public object? Policy { get; set; }
+
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
@@ -79,11 +84,14 @@ namespace MailTls.PowerShell.Commands
                 NoProbe = NoProbe,
                 ThrottleLimit = ThrottleLimit,
                 Protocols = Protocol ?? Array.Empty<MailProtocol>(),
+                Policy = PolicyInput.Resolve(this, Policy),
             };
             foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
             {
                 options.TrustedRoots.Add(root);
             }
+
+            PolicyInput.RequireRoots(this, options.Policy, options.TrustedRoots.Count);
 
             options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
             var uris = new List<Uri>();

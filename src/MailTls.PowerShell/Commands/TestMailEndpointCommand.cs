@@ -85,10 +85,20 @@ namespace MailTls.PowerShell.Commands
         [Parameter]
         public string[]? DnsServer { get; set; }
 
-        /// <summary>The policy that turns findings into a verdict: Baseline (default) or Strict.</summary>
+        /// <summary>The policy that turns findings into a verdict: Baseline (default), Strict, a .psd1 or .json policy file, or a hashtable.</summary>
         [Parameter]
-        [ValidateSet("Baseline", "Strict")]
-        public string Policy { get; set; } = "Baseline";
+        [ArgumentCompleter(typeof(PolicyCompleter))]
+        public object? Policy { get; set; }
+
+        /// <summary>At most this many connections to one server address at once, whatever the throttle; 0: no limit.</summary>
+        [Parameter]
+        [ValidateRange(0, 64)]
+        public int MaxConnectionsPerHost { get; set; } = 2;
+
+        /// <summary>How often an endpoint that failed transiently (421 busy, reset, closed early) is probed again, with growing pauses, within its time.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaximumRetryCount { get; set; } = 2;
 
         /// <summary>After every report is written, end with a terminating error (VerdictThresholdReached) if any verdict is at or above this one.</summary>
         [Parameter]
@@ -103,13 +113,16 @@ namespace MailTls.PowerShell.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
                 IncludeTlsVersions = IncludeTlsVersions,
                 IncludeTranscript = IncludeTranscript,
-                Policy = ProbePolicy.FromName(Policy) ?? ProbePolicy.Baseline,
+                Policy = PolicyInput.Resolve(this, Policy),
+                MaxConnectionsPerHost = MaxConnectionsPerHost,
+                Retries = MaximumRetryCount,
             };
             foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
             {
                 options.TrustedRoots.Add(root);
             }
 
+            PolicyInput.RequireRoots(this, options.Policy, options.TrustedRoots.Count);
             options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
             _prober = new EndpointProber(options);
         }
