@@ -29,6 +29,9 @@ namespace MailTls.Reports
                     case "DurationMs":
                         _json.WriteNumber(column, record.DurationMs);
                         break;
+                    case "Attempts":
+                        _json.WriteNumber(column, record.Attempts);
+                        break;
                     case "DaysToExpiry":
                         Number(column, record.DaysToExpiry);
                         break;

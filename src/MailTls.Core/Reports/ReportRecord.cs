@@ -20,9 +20,9 @@ namespace MailTls.Reports
         /// <summary>The columns of the flat formats (CSV), in order.</summary>
         public static IReadOnlyList<string> Columns { get; } = new[]
         {
-            "HostName", "IPAddress", "Port", "Protocol", "Security", "Verdict", "TlsVersion", "CipherSuite", "StartTlsOffered", "ChainTrusted",
+            "HostName", "IPAddress", "Port", "Protocol", "Security", "Verdict", "Policy", "TlsVersion", "CipherSuite", "StartTlsOffered", "ChainTrusted",
             "NameMatches", "Subject", "Issuer", "SubjectAlternativeNames", "Thumbprint", "Sha256Fingerprint", "NotBefore", "NotAfter", "DaysToExpiry",
-            "KeyAlgorithm", "KeySize", "SignatureAlgorithm", "AcceptedTlsVersions", "FindingIds", "Findings", "DurationMs",
+            "KeyAlgorithm", "KeySize", "SignatureAlgorithm", "AcceptedTlsVersions", "FindingIds", "Findings", "DurationMs", "Attempts",
         };
 
         /// <summary>The host name probed.</summary>
@@ -42,6 +42,12 @@ namespace MailTls.Reports
 
         /// <summary>Pass, Warn, Fail or Error.</summary>
         public string Verdict { get; private set; } = string.Empty;
+
+        /// <summary>The policy the verdict was reached under.</summary>
+        public string? Policy { get; private set; }
+
+        /// <summary>How many times the endpoint was probed (more than 1 after a transient failure).</summary>
+        public int Attempts { get; private set; } = 1;
 
         /// <summary>The TLS version negotiated.</summary>
         public string? TlsVersion { get; private set; }
@@ -126,6 +132,8 @@ namespace MailTls.Reports
                 Protocol = Text("Protocol") ?? string.Empty,
                 Security = Text("Security") ?? string.Empty,
                 Verdict = verdict!,
+                Policy = Text("Policy"),
+                Attempts = Number(Text("Attempts")) ?? 1,
                 TlsVersion = Text("TlsVersion"),
                 CipherSuite = Text("CipherSuite"),
                 StartTlsOffered = Flag(Text("StartTlsOffered")),
@@ -161,6 +169,8 @@ namespace MailTls.Reports
             "Protocol" => Protocol,
             "Security" => Security,
             "Verdict" => Verdict,
+            "Policy" => Policy,
+            "Attempts" => Attempts.ToString(CultureInfo.InvariantCulture),
             "TlsVersion" => TlsVersion,
             "CipherSuite" => CipherSuite,
             "StartTlsOffered" => TextOf(StartTlsOffered),
