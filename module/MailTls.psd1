@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
     CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa',
-                            'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl', 'Export-MailTlsReport')
+                            'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl', 'Export-MailTlsReport', 'Compare-MailTlsReport')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -33,7 +33,10 @@
 - Get-ClientSsl, Set-ClientSsl, Undo-ClientSsl: read and switch mail clients' accounts to SSL/TLS with the matching
   port (Thunderbird, SeaMonkey, Netscape, msmtp, fetchmail, mbsync, Mutt, Evolution, Claws Mail, getmail, Eudora,
   Windows Live Mail, settings files, Apple Mail profiles), with backups, atomic writes and -WhatIf.
-- Export-MailTlsReport: reports as CSV, JSON or JUnit, streamed; -FailOn for schedulers and CI.
+- Export-MailTlsReport: reports as CSV, JSON, JSON lines, JUnit or a self-contained HTML page, streamed; -FailOn
+  for schedulers and CI. Compare-MailTlsReport: what changed per endpoint since the last run.
+- Policies as data (-Policy: a .psd1 or JSON file or a hashtable), -MaxConnectionsPerHost and retries with backoff,
+  -Shard for fleets split across machines.
 - Dependencies (MailKit, MimeKit, BouncyCastle) load in the module's own AssemblyLoadContext on PowerShell 7.
 '@
         }

@@ -11,5 +11,11 @@ namespace MailTls
 
         /// <summary>JUnit XML, one test case per endpoint, so CI systems show failing endpoints.</summary>
         JUnit,
+
+        /// <summary>One self-contained HTML page an auditor opens: totals, charts, a sortable table and each endpoint's findings.</summary>
+        Html,
+
+        /// <summary>JSON lines: one report per line, so the files of a sharded scan merge by concatenation.</summary>
+        JsonLines,
     }
 }

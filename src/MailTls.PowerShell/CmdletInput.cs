@@ -55,6 +55,9 @@ namespace MailTls.PowerShell
             return null;
         }
 
+        /// <summary>Reads a property by name from a live or deserialized object (null when it has none).</summary>
+        public static object? PropertyOf(object item, string name) => PSObject.AsPSObject(item).Properties[name]?.Value;
+
         /// <summary>The -TrustedRootCertificate values as certificates; a bad one is an error record, and the rest still count.</summary>
         public static IEnumerable<X509Certificate2> TrustedRoots(PSCmdlet cmdlet, object[]? items)
         {

@@ -1,6 +1,8 @@
 BeforeDiscovery {
     $script:HaveServers = [bool]$env:MAILTLS_STATE
     # Debian's own python3 (apt's python3-junitparser), whatever other python is first on PATH.
+    $script:Chromium = (Get-Command chromium -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+    $script:CanIsolate = $IsLinux -and [bool](Get-Command unshare -ErrorAction Ignore) -and (& id -u) -eq '0'
     $script:HaveJunitParser = $false
     if (Test-Path /usr/bin/python3) {
         & /usr/bin/python3 -c 'import junitparser' *> $null
@@ -70,6 +72,77 @@ print(len(cases), len(failures), len(errors), failures[0].result[0].type, xml.te
 '@ $file
         $counts | Should -Be '4 1 1 MTLS050 4'
         ([xml](Get-Content $file -Raw)).testsuites.testsuite.failures | Should -Be '1'
+    }
+
+    Context 'HTML, rendered by a real headless Chromium' -Skip:(-not $Chromium -or -not $CanIsolate) {
+        BeforeAll {
+            # The four real reports, plus one as a hostile server would shape it: markup in every text it controls.
+            $script:Hostile = [pscustomobject]@{
+                HostName = 'evil.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Fail'; DaysToExpiry = 3
+                Subject = 'CN=<img src=x onerror="document.title=''pwned''">'; Issuer = '<script>document.title="pwned"</script>'
+                Findings = @([pscustomobject]@{ Id = 'MTLS011'; Name = 'UnexpectedReply'; Severity = 'Failure'; Message = 'The server said: <b id="injected">bold</b>'; Remediation = 'Fix it & <i>see</i>' })
+            }
+            $script:Page = Join-Path $TestDrive 'fleet.html'
+            @($Reports) + $Hostile | Export-MailTlsReport -Path $Page
+            # Chromium runs in a network namespace with loopback only: whatever the page tried to load could not leave.
+            $script:Profile = "--user-data-dir=$(Join-Path $TestDrive 'chromium')"
+            function script:Invoke-Chromium([string[]] $Arguments) {
+                & unshare -n $Chromium --headless --no-sandbox --disable-gpu --no-first-run $Profile @Arguments 2>$null
+            }
+            $script:Dom = (Invoke-Chromium '--dump-dom', "file://$Page#sort=6-asc") -join "`n"
+        }
+
+        It 'renders, with the totals of the input' {
+            $Dom | Should -Match '<span id="count-Total">5</span>'
+            foreach ($verdict in 'Pass', 'Warn', 'Error') {
+                $Dom | Should -Match "<span id=`"count-$verdict`">1</span>"
+            }
+            $Dom | Should -Match '<span id="count-Fail">2</span>'
+            $endpointRows = (($Dom -split '<table id="endpoints">')[1] -split '</table>')[0]
+            ([regex]::Matches($endpointRows, '<tr class="(Pass|Warn|Fail|Error)"')).Count | Should -Be 5
+            ([regex]::Matches($Dom, '<details id="e\d+"')).Count | Should -Be 5
+        }
+
+        It 'charts the verdicts and the certificates that expire within 90 days' {
+            $Dom | Should -Match '<svg id="verdict-chart"'
+            $Dom | Should -Match '<g class="bar Fail" data-label="Fail" data-count="2">'
+            # Expiring soon (about 9 days) and the hostile one (3 days); expired (-6 days) in its own bar; good (179) not at all.
+            $Dom | Should -Match 'data-label="0-6" data-count="1"'
+            $Dom | Should -Match 'data-label="7-13" data-count="1"'
+            $Dom | Should -Match 'data-label="expired" data-count="1"'
+        }
+
+        It 'sorts the table in the browser (the address asks for days to expiry, ascending)' {
+            $days = [regex]::Matches(($Dom -split '<tbody>')[1], '<td data-sort="(-?\d+)">-?\d*</td><td data-sort="\d+">\d+</td>') | ForEach-Object { [int]$_.Groups[1].Value }
+            $days.Count | Should -Be 5
+            $days | Should -Be ($days | Sort-Object)
+            $Dom | Should -Match '<th data-column="6" data-type="number" aria-sort="ascending">'
+        }
+
+        It 'shows server text with markup as text, and runs none of it' {
+            $Dom | Should -Not -Match '<b id="injected">'
+            $Dom | Should -Match '&lt;b id="injected"&gt;bold&lt;/b&gt;'
+            $Dom | Should -Not -Match '<img src="x"'
+            $Dom | Should -Match '&lt;script&gt;document.title='
+            $Dom | Should -Match '<title>MailTls report, 5 endpoints'
+            $Dom | Should -Not -Match 'pwned</title>'
+        }
+
+        It 'is one file that loads nothing: a policy forbids requests, and no element points outside it' {
+            $html = Get-Content $Page -Raw
+            $html | Should -Match "<meta http-equiv=`"Content-Security-Policy`" content=`"default-src 'none'"
+            [regex]::Matches($html, '\s(?:src|href)="([^"]*)"') | ForEach-Object { $_.Groups[1].Value | Should -Match '^#e\d+$' }
+        }
+
+        It 'keeps a screenshot of the page as a test artifact' {
+            $artifacts = Join-Path $PSScriptRoot '../../out/test-artifacts'
+            New-Item -ItemType Directory -Force -Path $artifacts | Out-Null
+            $png = Join-Path (Resolve-Path $artifacts) 'fleet-report.png'
+            Remove-Item $png -ErrorAction Ignore
+            Invoke-Chromium '--window-size=1280,1600', "--screenshot=$png", "file://$Page" | Out-Null
+            (Get-Item $png).Length | Should -BeGreaterThan 10kb
+            [System.IO.File]::ReadAllBytes($png)[1..3] | Should -Be ([byte[]][char[]]'PNG')
+        }
     }
 
     It 'gives the same report from deserialized objects (Export-Clixml, Import-Clixml)' {

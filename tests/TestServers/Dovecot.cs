@@ -66,6 +66,9 @@ namespace MailTls.TestServers
 
         public string Log { get; }
 
+        /// <summary>The configuration file (doveadm -c it reload re-reads the certificate).</summary>
+        public string Config => _config;
+
         public void Start() => Run("dovecot", $"-c {_config}");
 
         public void Stop() => Run("dovecot", $"-c {_config} stop", ignoreFailure: true);

@@ -34,6 +34,8 @@ namespace MailTls.TestServers
             new("sha1", "127.0.0.25", LeafKind.Sha1Signature, SecurityLevel0: true),
             // Postfix answers 421 to a client's third simultaneous connection (loopback not exempt), as busy servers do.
             new("connlimit", "127.0.0.26", LeafKind.Good, ConnectionLimit: 2),
+            // A server whose certificate a test replaces mid-suite (Dovecot reloads it), for report drift.
+            new("drift", "127.0.0.27", LeafKind.Good),
             // On the real ports (993, 143, 995, 110, 465, 587, 25): the servers a port plan finds by MX or by guessing a name.
             new("standard", "127.0.0.30", LeafKind.Good, StandardPorts: true),
         };

@@ -21,6 +21,7 @@ namespace MailTls.TestServers
         private readonly List<Dovecot> _dovecots = new();
         private readonly List<ScriptedServer> _scripted = new();
         private Postfix? _postfix;
+        private object? _drift;
         private ScriptedDnsServer? _dns;
         private Dnsmasq? _dnsmasq;
         private Nginx? _nginx;
@@ -104,6 +105,13 @@ namespace MailTls.TestServers
                     ? Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, new[] { "mail.mailtls.test" }.Concat(Dnsmasq.StandardScenarioNames).ToArray(), serverCase.IPAddress)
                     : Pki.IssueLeaf(serverCase.Name, serverCase.Leaf, serverCase.IPAddress);
                 var dovecot = new Dovecot(Path.Combine(Directory, "dovecot", serverCase.Name), serverCase, leaf);
+                if (serverCase.Name == "drift")
+                {
+                    // What the drift test deploys in place of the first certificate: a renewal that is short-lived.
+                    var renewal = Pki.IssueLeaf("drift-renewal", LeafKind.ExpiringSoon, serverCase.IPAddress);
+                    _drift = new { config = dovecot.Config, chain = leaf.Chain, key = leaf.Key, renewalChain = renewal.Chain, renewalKey = renewal.Key };
+                }
+
                 dovecot.Start();
                 _dovecots.Add(dovecot);
                 postfixCases.Add((serverCase, leaf, dovecot.AuthSocket));
@@ -179,6 +187,7 @@ namespace MailTls.TestServers
                 scripted = Enum.GetValues<Script>().ToDictionary(s => s.ToString(), s => $"{ScriptedServer.Address}:{ScriptedPort(s)}"),
                 dns = ScriptedDnsServer.Address,
                 zone = new { server = Dnsmasq.Address, domain = Dnsmasq.Domain },
+                drift = _drift,
             };
             File.WriteAllText(path, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         }

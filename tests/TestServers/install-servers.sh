@@ -25,6 +25,8 @@ command -v neomutt >/dev/null 2>&1 || need+=(neomutt)
 command -v getmail >/dev/null 2>&1 || need+=(getmail6)
 # Thunderbird (headless, in a loopback-only network namespace) proves it reads the policies.json MailTls writes.
 command -v thunderbird >/dev/null 2>&1 || need+=(thunderbird)
+# A real browser (headless, loopback-only network) renders the HTML reports and keeps a screenshot.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Python's plistlib reads the Apple Mail configuration profiles back in the tests.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 # A CI-style JUnit reader checks the JUnit reports (Debian's python3 reads it, whatever python is first on PATH).

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Xml;
-using MailTls.Files;
 
 namespace MailTls.Reports
 {
@@ -27,7 +26,7 @@ namespace MailTls.Reports
         public JUnitReportWriter(string path)
             : base(path)
         {
-            _cases = new FileStream(AtomicFile.TemporaryBeside(Path, ".cases"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
+            _cases = CreateScratch(".cases");
             _xml = XmlWriter.Create(_cases, Fragment);
         }
 

@@ -2,17 +2,28 @@ using System.Text.Json;
 
 namespace MailTls.Reports
 {
-    /// <summary>A JSON array of reports, each with its findings, streamed with Utf8JsonWriter.</summary>
+    /// <summary>
+    /// A JSON array of reports, each with its findings, streamed with Utf8JsonWriter; or JSON lines, one report per
+    /// line, the form shards of a fleet scan write and merge by concatenation.
+    /// </summary>
     public sealed class JsonReportWriter : ReportWriter
     {
         private readonly Utf8JsonWriter _json;
+        private readonly bool _lines;
 
         /// <summary>A JSON report that will replace <paramref name="path"/>.</summary>
-        public JsonReportWriter(string path)
+        /// <param name="path">The file.</param>
+        /// <param name="lines">One compact object per line instead of an indented array.</param>
+        public JsonReportWriter(string path, bool lines = false)
             : base(path)
         {
-            _json = new Utf8JsonWriter(Stream, new JsonWriterOptions { Indented = true });
-            _json.WriteStartArray();
+            _lines = lines;
+            // Lines are separate top-level values, which the writer's validation would refuse.
+            _json = new Utf8JsonWriter(Stream, new JsonWriterOptions { Indented = !lines, SkipValidation = lines });
+            if (!lines)
+            {
+                _json.WriteStartArray();
+            }
         }
 
         /// <inheritdoc />
@@ -92,6 +103,11 @@ namespace MailTls.Reports
 
             // Out of memory as it comes: the writer's buffer holds one report at most.
             _json.Flush();
+            if (_lines)
+            {
+                Stream.WriteByte((byte)'\n');
+                _json.Reset();
+            }
         }
 
         // Numbers and flags as JSON numbers and booleans (null where the probe did not get that far).
@@ -122,9 +138,12 @@ namespace MailTls.Reports
         /// <inheritdoc />
         protected override void Finish()
         {
-            _json.WriteEndArray();
-            _json.Flush();
-            Stream.WriteByte((byte)'\n');
+            if (!_lines)
+            {
+                _json.WriteEndArray();
+                _json.Flush();
+                Stream.WriteByte((byte)'\n');
+            }
         }
     }
 }

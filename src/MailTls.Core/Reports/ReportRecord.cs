@@ -156,7 +156,8 @@ namespace MailTls.Reports
                         Enum.TryParse<FindingSeverity>(TextOf(property(f, "Severity")), out var severity) ? severity : FindingSeverity.Info,
                         TextOf(property(f, "Message")) ?? string.Empty, TextOf(property(f, "Remediation")) ?? string.Empty))
                     .ToArray(),
-                DurationMs = (long)(Duration(property(report, "Duration"))?.TotalMilliseconds ?? 0),
+                // A live or deserialized report has Duration; one read back from a JSON report has DurationMs.
+                DurationMs = (long)(Duration(property(report, "Duration"))?.TotalMilliseconds ?? Number(Text("DurationMs")) ?? 0),
             };
         }
 

@@ -40,7 +40,9 @@ namespace MailTls.Reports
         {
             ReportFormat.Csv => new CsvReportWriter(path),
             ReportFormat.Json => new JsonReportWriter(path),
+            ReportFormat.JsonLines => new JsonReportWriter(path, lines: true),
             ReportFormat.JUnit => new JUnitReportWriter(path),
+            ReportFormat.Html => new HtmlReportWriter(path),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No such format."),
         };
 
@@ -49,7 +51,9 @@ namespace MailTls.Reports
         {
             ".csv" => ReportFormat.Csv,
             ".json" => ReportFormat.Json,
+            ".jsonl" or ".ndjson" => ReportFormat.JsonLines,
             ".xml" => ReportFormat.JUnit,
+            ".html" or ".htm" => ReportFormat.Html,
             _ => null,
         };
 
@@ -92,6 +96,13 @@ namespace MailTls.Reports
 
             GC.SuppressFinalize(this);
         }
+
+        /// <summary>
+        /// A scratch file beside the report for parts that are written as reports come but belong below what is known
+        /// only at the end (totals, charts); it deletes itself when closed.
+        /// </summary>
+        protected FileStream CreateScratch(string suffix) =>
+            new FileStream(AtomicFile.TemporaryBeside(Path, suffix), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose);
 
         /// <summary>Writes one report in this format.</summary>
         protected abstract void WriteRecord(ReportRecord record);

@@ -27,7 +27,7 @@ namespace MailTls.PowerShell.Commands
         [Alias("FilePath")]
         public string Path { get; set; } = string.Empty;
 
-        /// <summary>Csv, Json or JUnit; default: from the extension (.csv, .json, .xml).</summary>
+        /// <summary>Csv, Json, JsonLines, JUnit or Html; default: from the extension (.csv, .json, .jsonl, .xml, .html).</summary>
         [Parameter]
         public ReportFormat? Format { get; set; }
 
@@ -52,7 +52,7 @@ namespace MailTls.PowerShell.Commands
             if (format == null)
             {
                 Fail(new ArgumentException(Path), "ReportFormatUnknown", ErrorCategory.InvalidArgument,
-                    $"'{Path}' does not say which format to write: name it .csv, .json or .xml (JUnit), or add -Format Csv|Json|JUnit.");
+                    $"'{Path}' does not say which format to write: name it .csv, .json, .jsonl, .xml (JUnit) or .html, or add -Format Csv|Json|JsonLines|JUnit|Html.");
                 return;
             }
 
@@ -95,7 +95,7 @@ namespace MailTls.PowerShell.Commands
             ReportRecord record;
             try
             {
-                record = ReportRecord.Read(InputObject, (o, name) => PSObject.AsPSObject(o).Properties[name]?.Value);
+                record = ReportRecord.Read(InputObject, CmdletInput.PropertyOf);
             }
             catch (FormatException ex)
             {

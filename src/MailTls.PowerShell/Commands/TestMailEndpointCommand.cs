@@ -21,15 +21,18 @@ namespace MailTls.PowerShell.Commands
     {
         private readonly BlockingCollection<Outcome> _finished = new BlockingCollection<Outcome>();
         private EndpointProber? _prober;
+        private Shard? _shard;
+        private int? _total;
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private int _inFlight;
         private int _done;
         private int _reported;
         private Verdict _worst = Verdict.Pass;
 
-        /// <summary>Server to probe: a name, an address, host:port, [v6]:port or a mail URI (imaps://…).</summary>
+        /// <summary>Servers to probe: names, addresses, host:port, [v6]:port or mail URIs (imaps://…).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Host")]
-        public string HostName { get; set; } = string.Empty;
+        public string[] HostName { get; set; } = Array.Empty<string>();
 
         /// <summary>TCP port; with none, the secure ports of the protocol(s) are probed.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -100,6 +103,10 @@ namespace MailTls.PowerShell.Commands
         [ValidateRange(0, 10)]
         public int MaximumRetryCount { get; set; } = 2;
 
+        /// <summary>Probe only this share of the input ("i/n"): run the same list on n machines with 1/n … n/n, and merge their JSON lines.</summary>
+        [Parameter]
+        public string? Shard { get; set; }
+
         /// <summary>After every report is written, end with a terminating error (VerdictThresholdReached) if any verdict is at or above this one.</summary>
         [Parameter]
         [ValidateSet("Warn", "Fail")]
@@ -123,6 +130,15 @@ namespace MailTls.PowerShell.Commands
             }
 
             PolicyInput.RequireRoots(this, options.Policy, options.TrustedRoots.Count);
+            if (Shard != null)
+            {
+                if (!Endpoints.Shard.TryParse(Shard, out _shard))
+                {
+                    ThrowTerminatingError(CmdletInput.Record(new ArgumentException(Shard), "ShardInvalid", ErrorCategory.InvalidArgument, Shard,
+                        $"'{Shard}' is not a share: give i/n with 1 <= i <= n, such as 2/4 for the second of four machines."));
+                }
+            }
+
             options.DnsServers = CmdletInput.DnsServers(this, DnsServer);
             _prober = new EndpointProber(options);
         }
@@ -130,18 +146,27 @@ namespace MailTls.PowerShell.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            IReadOnlyList<MailEndpoint> endpoints;
-            try
+            var endpoints = new List<MailEndpoint>();
+            foreach (var host in HostName)
             {
-                endpoints = EndpointParser.Parse(HostName, Port, Protocol, Security, ServerName);
-            }
-            catch (EndpointInputException ex)
-            {
-                WriteError(new ErrorRecord(new ArgumentException(ex.Message, ex), ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input));
-                WriteFinished(wait: false);
-                return;
+                if (_shard != null && !_shard.Includes(host, Port, Protocol, Security, ServerName))
+                {
+                    WriteVerbose($"{host}: not in share {_shard}.");
+                    continue;
+                }
+
+                try
+                {
+                    endpoints.AddRange(EndpointParser.Parse(host, Port, Protocol, Security, ServerName));
+                }
+                catch (EndpointInputException ex)
+                {
+                    WriteError(new ErrorRecord(new ArgumentException(ex.Message, ex), ex.ErrorId, ErrorCategory.InvalidArgument, ex.Input));
+                }
             }
 
+            // With the hosts given as an argument the whole run is known, so progress can show a share and a time left.
+            _total = MyInvocation.ExpectingInput ? (int?)null : endpoints.Count;
             foreach (var endpoint in endpoints)
             {
                 while (_inFlight >= ThrottleLimit)
@@ -239,11 +264,27 @@ namespace MailTls.PowerShell.Commands
                     }
                 }
 
-                WriteProgress(new ProgressRecord(0, "Test-MailEndpoint", $"{_done} probed, {_inFlight} in flight")
-                {
-                    CurrentOperation = outcome.Endpoint.ToString(),
-                });
+                WriteProgress(Progress(outcome.Endpoint));
             }
+        }
+
+        /// <summary>Done of total with a share and the time left when the total is known; otherwise done, in flight and the rate.</summary>
+        private ProgressRecord Progress(MailEndpoint last)
+        {
+            var perSecond = _done / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            var record = new ProgressRecord(0, "Test-MailEndpoint", _total is int total
+                ? $"{_done} of {total} probed, {_inFlight} in flight"
+                : $"{_done} probed, {_inFlight} in flight, {perSecond.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} per second")
+            {
+                CurrentOperation = last.ToString(),
+            };
+            if (_total is int all && all > 0)
+            {
+                record.PercentComplete = Math.Min(100, _done * 100 / all);
+                record.SecondsRemaining = (int)Math.Ceiling(Math.Max(0, all - _done) / Math.Max(perSecond, 0.001));
+            }
+
+            return record;
         }
 
         private readonly struct Outcome

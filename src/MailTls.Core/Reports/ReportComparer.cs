@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace MailTls.Reports
+{
+    /// <summary>
+    /// What changed per endpoint between a reference run and this one: verdict, policy, TLS (version, versions
+    /// accepted, cipher), certificate (thumbprint, expiry, trust, name) and findings, so a runbook alerts on change
+    /// rather than on every run. The reference is held by endpoint; this run streams through <see cref="Compare"/>,
+    /// and <see cref="Removed"/> lists what it never saw.
+    /// </summary>
+    public sealed class ReportComparer
+    {
+        private static readonly string[] Compared = { "Verdict", "Policy", "TlsVersion", "AcceptedTlsVersions", "CipherSuite", "ChainTrusted", "NameMatches", "Thumbprint", "NotAfter", "FindingIds" };
+
+        private readonly Dictionary<string, List<ReportRecord>> _reference = new Dictionary<string, List<ReportRecord>>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<ReportRecord> _seen = new HashSet<ReportRecord>();
+
+        /// <summary>A comparer against <paramref name="reference"/>.</summary>
+        public ReportComparer(IEnumerable<ReportRecord> reference)
+        {
+            foreach (var record in reference ?? throw new ArgumentNullException(nameof(reference)))
+            {
+                var key = Key(record);
+                if (!_reference.TryGetValue(key, out var group))
+                {
+                    _reference[key] = group = new List<ReportRecord>();
+                }
+
+                group.Add(record);
+            }
+        }
+
+        /// <summary>How many reports the reference holds.</summary>
+        public int ReferenceCount => _reference.Values.Sum(g => g.Count);
+
+        /// <summary>The change for one report of this run against its reference (Added when it has none).</summary>
+        public ReportChange Compare(ReportRecord current)
+        {
+            var before = Match(current);
+            if (before == null)
+            {
+                return Change(current, ReportChangeKind.Added, null, current.Verdict, Array.Empty<ReportDifference>(), current.Findings.Select(f => f.Id).ToArray(), Array.Empty<string>());
+            }
+
+            _seen.Add(before);
+            var differences = Compared
+                .Select(p => (Property: p, Before: before.Column(p), After: current.Column(p)))
+                .Where(d => !string.Equals(d.Before ?? string.Empty, d.After ?? string.Empty, StringComparison.Ordinal))
+                .Select(d => new ReportDifference(d.Property, d.Before, d.After))
+                .ToArray();
+            var was = before.Findings.Select(f => f.Id).ToArray();
+            var now = current.Findings.Select(f => f.Id).ToArray();
+            return Change(current, differences.Length == 0 ? ReportChangeKind.Unchanged : ReportChangeKind.Changed, before.Verdict, current.Verdict, differences,
+                now.Except(was, StringComparer.Ordinal).ToArray(), was.Except(now, StringComparer.Ordinal).ToArray());
+        }
+
+        /// <summary>The reference's endpoints this run did not report.</summary>
+        public IEnumerable<ReportChange> Removed() =>
+            _reference.Values.SelectMany(g => g).Where(r => !_seen.Contains(r))
+                .Select(r => Change(r, ReportChangeKind.Removed, r.Verdict, null, Array.Empty<ReportDifference>(), Array.Empty<string>(), r.Findings.Select(f => f.Id).ToArray()));
+
+        /// <summary>
+        /// Reads the reports of a JSON report file (an array, as Export-MailTlsReport -Format Json writes) or a JSON
+        /// lines file (one report per line, as shards write, concatenated or not).
+        /// </summary>
+        /// <exception cref="FileNotFoundException">No such file.</exception>
+        /// <exception cref="InvalidDataException">The file is not JSON reports (the message says where).</exception>
+        public static IReadOnlyList<ReportRecord> ReadFile(string path)
+        {
+            var text = File.ReadAllText(path);
+            var records = new List<ReportRecord>();
+            try
+            {
+                if (text.TrimStart().StartsWith("[", StringComparison.Ordinal))
+                {
+                    using var document = JsonDocument.Parse(text);
+                    records.AddRange(document.RootElement.EnumerateArray().Select(e => ReportRecord.Read(e.Clone(), JsonProperty)));
+                }
+                else
+                {
+                    var number = 0;
+                    foreach (var line in text.Split('\n'))
+                    {
+                        number++;
+                        if (line.Trim().Length == 0)
+                        {
+                            continue;
+                        }
+
+                        try
+                        {
+                            using var document = JsonDocument.Parse(line);
+                            records.Add(ReportRecord.Read(document.RootElement.Clone(), JsonProperty));
+                        }
+                        catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
+                        {
+                            throw new InvalidDataException($"Line {number} of '{path}' is not a report: {ex.Message}", ex);
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
+            {
+                throw new InvalidDataException($"'{path}' is not a JSON report of Export-MailTlsReport: {ex.Message}", ex);
+            }
+
+            return records;
+        }
+
+        /// <summary>A property of a JSON object as the plain value a deserialized report would have.</summary>
+        private static object? JsonProperty(object item, string name)
+        {
+            if (!(item is JsonElement element) || element.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return Plain(property.Value);
+                }
+            }
+
+            return null;
+        }
+
+        private static object? Plain(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.TryGetInt64(out var whole) ? whole : (object)value.GetDouble(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Array => value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Object ? v : Plain(v)).ToArray(),
+            JsonValueKind.Object => value,
+            _ => null,
+        };
+
+        private ReportRecord? Match(ReportRecord current)
+        {
+            if (!_reference.TryGetValue(Key(current), out var group))
+            {
+                return null;
+            }
+
+            // Several reports for one endpoint (a pool probed with -AllAddresses) are told apart by address.
+            return group.Count == 1 && !_seen.Contains(group[0]) ? group[0]
+                : group.FirstOrDefault(r => !_seen.Contains(r) && string.Equals(r.IPAddress, current.IPAddress, StringComparison.OrdinalIgnoreCase));
+        }
+
+        private static string Key(ReportRecord record) =>
+            string.Join("|", record.HostName, record.Port.ToString(CultureInfo.InvariantCulture), record.Protocol, record.Security);
+
+        private static ReportChange Change(ReportRecord record, ReportChangeKind kind, string? before, string? after, IReadOnlyList<ReportDifference> differences, IReadOnlyList<string> added, IReadOnlyList<string> resolved) =>
+            new ReportChange(record.HostName, record.Port, record.Protocol, record.Security, record.IPAddress, kind, before, after, differences, added, resolved);
+    }
+}

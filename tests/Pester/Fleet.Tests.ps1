@@ -1,0 +1,174 @@
+BeforeDiscovery {
+    $script:HaveServers = [bool]$env:MAILTLS_STATE
+}
+
+BeforeAll {
+    $script:ModulePath = $env:MAILTLS_MODULE
+    Import-Module $ModulePath -Force
+    . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
+    $script:State = Get-MailTlsTestState
+    $script:CommandName = 'MailTls.PowerShell.Commands.CompareMailTlsReportCommand'
+    if ($State) {
+        $script:Root = $State.root
+        # Every case's IMAPS and POP3S: some thirty endpoints of every verdict.
+        $script:Fleet = foreach ($address in $State.cases.PSObject.Properties.Value) {
+            [pscustomobject]@{ HostName = $address; Port = $State.ports.imaps; Protocol = 'Imap'; Security = 'Implicit' }
+            [pscustomobject]@{ HostName = $address; Port = $State.ports.pop3s; Protocol = 'Pop3'; Security = 'Implicit' }
+        }
+    }
+}
+
+Describe 'Compare-MailTlsReport on two real runs, with a server changed in between' -Skip:(-not $HaveServers) {
+    BeforeAll {
+        # The drift case's Dovecot gets a renewed, short-lived certificate between the runs (and its first one back after).
+        $script:Drift = $State.drift
+        $script:Saved = Join-Path $TestDrive 'saved'
+        New-Item -ItemType Directory $Saved | Out-Null
+        Copy-Item $Drift.chain, $Drift.key $Saved
+        function script:Invoke-DriftReload {
+            & doveadm -c $Drift.config reload
+            # Reload hands new connections to new login processes: wait until they serve what is on disk.
+            $want = (Get-Content $Drift.chain -Raw)
+            $expected = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem($want).Thumbprint
+            foreach ($attempt in 1..50) {
+                if ((Test-MailEndpoint "$($State.cases.drift):$($State.ports.imaps)" -Protocol Imap -Security Implicit -TrustedRootCertificate $Root).Thumbprint -eq $expected) { return }
+                Start-Sleep -Milliseconds 100
+            }
+            throw "Dovecot did not serve the new certificate after its reload."
+        }
+        $targets = "$($State.cases.drift):$($State.ports.imaps)", "$($State.cases.good):$($State.ports.imaps)", "$($State.cases.expired):$($State.ports.imaps)"
+        $script:Before = Join-Path $TestDrive 'before.json'
+        $targets | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root | Export-MailTlsReport $Before
+        Copy-Item $Drift.renewalChain $Drift.chain -Force
+        Copy-Item $Drift.renewalKey $Drift.key -Force
+        Invoke-DriftReload
+        # This run also drops the expired server and adds the good one's POP3S.
+        $script:After = $targets[0, 1] + "$($State.cases.good):$($State.ports.pop3s)" |
+            Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $Root
+        $script:Changes = $After | Compare-MailTlsReport -ReferencePath $Before
+    }
+
+    AfterAll {
+        Copy-Item (Join-Path $Saved (Split-Path $Drift.chain -Leaf)) $Drift.chain -Force
+        Copy-Item (Join-Path $Saved (Split-Path $Drift.key -Leaf)) $Drift.key -Force
+        Invoke-DriftReload
+    }
+
+    It 'names the changed server with what changed: verdict, certificate, expiry and the new finding' {
+        $drift = $Changes | Where-Object HostName -EQ $State.cases.drift
+        $drift | Should -BeOfType ([MailTls.ReportChange])
+        $drift.Change | Should -Be 'Changed'
+        '{0} -> {1}' -f $drift.VerdictBefore, $drift.VerdictAfter | Should -Be 'Pass -> Warn'
+        $drift.Worse | Should -BeTrue
+        $drift.Differences.Property | Should -Be @('Verdict', 'Thumbprint', 'NotAfter', 'FindingIds')
+        ($drift.Differences | Where-Object Property -EQ 'Thumbprint').After | Should -Be ($After | Where-Object HostName -EQ $State.cases.drift).Thumbprint
+        $drift.NewFindings | Should -Be 'MTLS052'
+        $drift.ResolvedFindings | Should -BeNullOrEmpty
+    }
+
+    It 'leaves out what did not change, unless -IncludeEqual' {
+        $Changes | Where-Object HostName -EQ $State.cases.good | Where-Object Port -EQ $State.ports.imaps | Should -BeNullOrEmpty
+        $all = $After | Compare-MailTlsReport -ReferencePath $Before -IncludeEqual
+        ($all | Where-Object { $_.HostName -eq $State.cases.good -and $_.Port -eq $State.ports.imaps }).Change | Should -Be 'Unchanged'
+    }
+
+    It 'lists endpoints added and removed since the reference' {
+        ($Changes | Where-Object Change -EQ 'Added') | ForEach-Object { '{0}:{1}' -f $_.HostName, $_.Port } | Should -Be "$($State.cases.good):$($State.ports.pop3s)"
+        $removed = $Changes | Where-Object Change -EQ 'Removed'
+        $removed.HostName | Should -Be $State.cases.expired
+        $removed.ResolvedFindings | Should -Be 'MTLS050'
+    }
+
+    It 'compares objects as well as files, live or deserialized (CliXml), with the same result' {
+        $xml = Join-Path $TestDrive 'after.xml'
+        $After | Export-Clixml $xml
+        $fromFiles = Compare-MailTlsReport -ReferencePath $Before -DifferencePath ($After | Export-MailTlsReport (Join-Path $TestDrive 'after.jsonl') -PassThru)
+        $fromObjects = Import-Clixml $xml | Compare-MailTlsReport -ReferenceObject (Get-Content $Before -Raw | ConvertFrom-Json)
+        foreach ($result in $fromFiles, $fromObjects) {
+            ($result | ForEach-Object { '{0}:{1} {2} {3}' -f $_.HostName, $_.Port, $_.Change, $_.ChangedProperties } | Sort-Object) |
+                Should -Be ($Changes | ForEach-Object { '{0}:{1} {2} {3}' -f $_.HostName, $_.Port, $_.Change, $_.ChangedProperties } | Sort-Object)
+        }
+    }
+
+    It 'shows the default table view' {
+        $header = (($Changes | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0]
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('HostName', 'Port', 'Protocol', 'Change', 'Verdict', 'ChangedProperties', 'NewFindings')
+    }
+}
+
+Describe 'Compare-MailTlsReport bad input' {
+    It 'stops with <ErrorId> for <Case>' -ForEach @(
+        @{ Case = 'a reference that does not exist'; Text = $null; ErrorId = 'ReferenceNotFound'; Category = 'ObjectNotFound' }
+        @{ Case = 'a reference that is not JSON'; Text = 'HostName,Port'; ErrorId = 'ReferenceUnreadable'; Category = 'InvalidData' }
+        @{ Case = 'a JSON file that holds no reports'; Text = '[ { "Name": "x" } ]'; ErrorId = 'ReferenceUnreadable'; Category = 'InvalidData' }
+    ) {
+        $path = Join-Path $TestDrive 'reference.json'
+        Remove-Item $path -ErrorAction Ignore
+        if ($Text) { $Text | Set-Content $path }
+        $failure = { Compare-MailTlsReport -ReferencePath $path -DifferencePath $path } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be "$ErrorId,$CommandName"
+        $failure.CategoryInfo.Category | Should -Be $Category
+        $failure.TargetObject | Should -Be $path
+    }
+
+    It 'reports input that is not a report (InputNotReport) and compares the rest' {
+        $reference = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass' }
+        $changed = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Fail' }
+        $result = 'not a report', $changed | Compare-MailTlsReport -ReferenceObject $reference -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -Be "InputNotReport,$CommandName"
+        $result.ChangedProperties | Should -Be 'Verdict'
+    }
+}
+
+Describe 'Fleets beyond one machine: shards and JSON lines' -Skip:(-not $HaveServers) {
+    It 'splits a fleet into disjoint shares that together cover it, and their JSON lines merge into one report' {
+        $all = $Fleet | Test-MailEndpoint -TrustedRootCertificate $Root -TimeoutSeconds 5
+        $shares = foreach ($i in 1..3) {
+            $file = Join-Path $TestDrive "share-$i.jsonl"
+            $Fleet | Test-MailEndpoint -Shard "$i/3" -TrustedRootCertificate $Root -TimeoutSeconds 5 | Export-MailTlsReport $file
+            , @(Get-Content $file | ForEach-Object { $_ | ConvertFrom-Json })
+        }
+        $keys = { '{0}:{1}' -f $_.HostName, $_.Port }
+        $shares | ForEach-Object { $_.Count | Should -BeGreaterThan 0 }
+        $merged = @($shares[0]) + $shares[1] + $shares[2]
+        ($merged | ForEach-Object $keys | Sort-Object -Unique).Count | Should -Be $merged.Count   # disjoint
+        ($merged | ForEach-Object $keys | Sort-Object) | Should -Be ($all | ForEach-Object $keys | Sort-Object)   # complete
+        # The lines concatenate into one file that the other formats take as deserialized reports.
+        $joined = Join-Path $TestDrive 'fleet.jsonl'
+        Get-Content (Join-Path $TestDrive 'share-*.jsonl') | Set-Content $joined
+        $report = Join-Path $TestDrive 'fleet.csv'
+        Get-Content $joined | ForEach-Object { $_ | ConvertFrom-Json } | Export-MailTlsReport $report
+        (Import-Csv $report).Count | Should -Be $all.Count
+        (Compare-MailTlsReport -ReferencePath $joined -DifferencePath $joined -IncludeEqual).Change | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+
+    It 'gives the same share for the same item whatever the order of the input' {
+        $forward = $Fleet | Test-MailEndpoint -Shard 2/3 -TrustedRootCertificate $Root -TimeoutSeconds 5 | ForEach-Object { '{0}:{1}' -f $_.HostName, $_.Port }
+        [array]::Reverse($Fleet)
+        $backward = $Fleet | Test-MailEndpoint -Shard 2/3 -TrustedRootCertificate $Root -TimeoutSeconds 5 | ForEach-Object { '{0}:{1}' -f $_.HostName, $_.Port }
+        ($backward | Sort-Object) | Should -Be ($forward | Sort-Object)
+    }
+
+    It 'stops at a share that is not i/n (ShardInvalid)' -ForEach @('0/3', '4/3', 'two', '1/0') {
+        $failure = { Test-MailEndpoint 127.0.0.1:1 -Protocol Smtp -Shard $_ } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be 'ShardInvalid,MailTls.PowerShell.Commands.TestMailEndpointCommand'
+    }
+
+    It 'shows progress as done of total with a time left when the hosts are given as an argument' {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $hosts, $root)
+                Import-Module $module
+                Test-MailEndpoint -HostName $hosts -Protocol Imap -Security Implicit -TrustedRootCertificate $root
+            }).AddArgument($ModulePath).AddArgument([string[]]($State.cases.PSObject.Properties.Value | ForEach-Object { "$($_):$($State.ports.imaps)" })).AddArgument($Root)
+        $reports = $ps.Invoke()
+        $progress = @($ps.Streams.Progress | Where-Object RecordType -EQ 'Processing')
+        $ps.Dispose()
+        $total = $State.cases.PSObject.Properties.Value.Count
+        $reports.Count | Should -Be $total
+        $progress[-1].StatusDescription | Should -Match "^$total of $total probed"
+        $progress[-1].PercentComplete | Should -Be 100
+        $progress[0].StatusDescription | Should -Match "^1 of $total probed"
+        $progress[0].SecondsRemaining | Should -BeGreaterOrEqual 0
+    }
+}
