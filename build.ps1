@@ -73,7 +73,7 @@ function Invoke-Build {
     $manifest = Get-Content -Raw (Join-Path $Root 'module/MailTls.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $moduleDir 'MailTls.psd1') -Value $manifest -NoNewline
-    Copy-Item (Join-Path $Root 'module/MailTls.format.ps1xml') $moduleDir
+    Copy-Item (Join-Path $Root 'module/MailTls.format.ps1xml'), (Join-Path $Root 'module/MailTls.types.ps1xml') $moduleDir
     Copy-Item -Recurse (Join-Path $Root 'module/en-US') $moduleDir
     Export-MamlHelp -Destination (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
@@ -87,7 +87,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell.Isolation/bin/$Configuration/net8.0/MailTls.PowerShell.Isolation.dll") (Join-Path $moduleDir 'Dependencies/net8.0')
 
     $expected = @(
-        'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
+        'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.types.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
         'en-US/MailTls.PowerShell.dll-Help.xml', 'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
     ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",

@@ -10,6 +10,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MailTls.format.ps1xml')
+    TypesToProcess       = @('MailTls.types.ps1xml')
     CmdletsToExport      = @('Test-MailEndpoint', 'Get-MailPortPlan', 'Import-MailRootCa', 'Get-MailRootCa', 'Remove-MailRootCa',
                             'Get-ClientSsl', 'Set-ClientSsl', 'Undo-ClientSsl', 'Export-MailTlsReport', 'Compare-MailTlsReport')
     FunctionsToExport    = @()

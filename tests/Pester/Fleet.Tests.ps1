@@ -172,3 +172,67 @@ Describe 'Fleets beyond one machine: shards and JSON lines' -Skip:(-not $HaveSer
         $progress[0].SecondsRemaining | Should -BeGreaterOrEqual 0
     }
 }
+
+Describe 'PowerShell remoting over SSH: probe on another machine, format and filter here' -Skip:(-not $HaveServers -or -not (Test-Path /usr/sbin/sshd) -or -not (Get-Command ssh -ErrorAction Ignore) -or -not $IsLinux -or (& id -u) -ne '0') {
+    BeforeAll {
+        # A private sshd on loopback: its own host key, one authorized key, and the powershell subsystem running the
+        # pinned pwsh. Nothing listens beyond 127.0.0.1, and it goes with the test.
+        $ssh = Join-Path $TestDrive 'ssh'
+        New-Item -ItemType Directory $ssh | Out-Null
+        & ssh-keygen -q -t ed25519 -N '' -f (Join-Path $ssh 'host_key')
+        & ssh-keygen -q -t ed25519 -N '' -f (Join-Path $ssh 'client_key')
+        Copy-Item (Join-Path $ssh 'client_key.pub') (Join-Path $ssh 'authorized_keys')
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $script:SshPort = $listener.LocalEndpoint.Port; $listener.Stop()
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        @(
+            "Port $SshPort", 'ListenAddress 127.0.0.1', "HostKey $(Join-Path $ssh 'host_key')", "AuthorizedKeysFile $(Join-Path $ssh 'authorized_keys')",
+            "PidFile $(Join-Path $ssh 'sshd.pid')", 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
+            'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no', "Subsystem powershell $pwsh -sshs -NoLogo -NoProfile"
+        ) | Set-Content (Join-Path $ssh 'sshd_config')
+        New-Item -ItemType Directory -Force /run/sshd | Out-Null
+        $script:Sshd = Start-Process /usr/sbin/sshd -ArgumentList '-D', '-e', '-f', (Join-Path $ssh 'sshd_config') -PassThru -RedirectStandardError (Join-Path $ssh 'sshd.log')
+        $script:Key = Join-Path $ssh 'client_key'
+        foreach ($attempt in 1..50) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $SshPort); break } catch { Start-Sleep -Milliseconds 100 } finally { $client.Dispose() }
+        }
+        $script:Remote = @{ HostName = '127.0.0.1'; Port = $SshPort; UserName = 'root'; KeyFilePath = $Key; Options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null' } }
+        $script:Reports = Invoke-Command @Remote -ScriptBlock {
+            param($module, $targets, $root)
+            Import-Module $module
+            $targets | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate $root
+        } -ArgumentList $ModulePath, @("$($State.cases.good):$($State.ports.imaps)", "$($State.cases.expired):$($State.ports.imaps)", "$($State.cases.wrongname):$($State.ports.imaps)"), $Root
+    }
+
+    AfterAll {
+        if ($Sshd) { Stop-Process -Id $Sshd.Id -ErrorAction Ignore }
+    }
+
+    It 'returns deserialized reports from the remote probe' {
+        $Reports.Count | Should -Be 3
+        $Reports[0].pstypenames[0] | Should -Be 'Deserialized.MailTls.EndpointReport'
+        $Reports.PSComputerName | Sort-Object -Unique | Should -Be '127.0.0.1'
+    }
+
+    It 'filters them here by verdict, finding and certificate facts, as flat values' {
+        @($Reports | Where-Object Verdict -EQ 'Pass').HostName | Should -Be $State.cases.good
+        @($Reports | Where-Object { $_.Findings.Name -contains 'NameMismatch' }).HostName | Should -Be $State.cases.wrongname
+        @($Reports | Where-Object DaysToExpiry -LT 0).HostName | Should -Be $State.cases.expired
+        ($Reports | Where-Object HostName -EQ $State.cases.good).Thumbprint | Should -Match '^[0-9A-F]{40}$'
+    }
+
+    It 'formats them here with the module''s views' {
+        $header = (($Reports | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0]
+        # PowerShell adds the computer a remote object came from.
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('HostName', 'Port', 'Protocol', 'Security', 'TlsVersion', 'ChainTrusted', 'DaysToExpiry', 'Verdict', 'PSComputerName')
+        ($Reports | Where-Object Verdict -EQ 'Fail' | Format-List | Out-String) | Should -Match 'Remediation\s+: MTLS0\d\d: '
+    }
+
+    It 'exports and compares them here like live reports' {
+        $file = Join-Path $TestDrive 'remote.json'
+        $Reports | Export-MailTlsReport $file
+        (Get-Content $file -Raw | ConvertFrom-Json).Verdict | Sort-Object | Should -Be @('Fail', 'Fail', 'Pass')
+        (Compare-MailTlsReport -ReferencePath $file -DifferenceObject $Reports[0] | Where-Object Change -NE 'Removed') | Should -BeNullOrEmpty
+    }
+}

@@ -32,6 +32,7 @@ Describe 'The MailTls module' {
         $data.VariablesToExport | Should -BeNullOrEmpty
         $data.AliasesToExport | Should -BeNullOrEmpty
         $data.FormatsToProcess | Should -Be @('MailTls.format.ps1xml')
+        $data.TypesToProcess | Should -Be @('MailTls.types.ps1xml')
         foreach ($tag in 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS') {
             $data.PrivateData.PSData.Tags | Should -Contain $tag
         }

@@ -197,6 +197,16 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         $back.Verdict.ToString() | Should -Be 'Fail'
         $back.Findings.Id | Should -Contain 'MTLS050'
         $back.FindingIds | Should -Be $report.FindingIds
+        # What users filter on keeps working on the copy: enums travel as their names, facts as flat primitives.
+        @($back | Where-Object Verdict -EQ 'Fail').Count | Should -Be 1
+        @($back | Where-Object { $_.Protocol -eq 'Imap' -and $_.Security -eq 'Implicit' }).Count | Should -Be 1
+        @($back.Findings | Where-Object Severity -EQ 'Failure').Id | Should -Be 'MTLS050'
+        $back.NotAfter | Should -BeOfType ([datetime])
+        $back.DaysToExpiry | Should -BeLessThan 0
+        foreach ($name in 'Subject', 'Issuer', 'Thumbprint', 'SubjectAlternativeNames', 'Sha256Fingerprint', 'TlsVersion', 'IPAddress') {
+            $back.$name | Should -BeOfType ([string]) -Because $name
+            $back.$name | Should -Be $report.$name -Because $name
+        }
         # The module's views cover the deserialized type too: the same table and list as the live report.
         $table = ($back | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
         ($table[0] -split '\s+' | Where-Object { $_ }) | Should -Be @('HostName', 'Port', 'Protocol', 'Security', 'TlsVersion', 'ChainTrusted', 'DaysToExpiry', 'Verdict')

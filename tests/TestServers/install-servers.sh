@@ -27,6 +27,9 @@ command -v getmail >/dev/null 2>&1 || need+=(getmail6)
 command -v thunderbird >/dev/null 2>&1 || need+=(thunderbird)
 # A real browser (headless, loopback-only network) renders the HTML reports and keeps a screenshot.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# PowerShell remoting over SSH, the fan-out engine users own: a private sshd on loopback, and the ssh client.
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 # Python's plistlib reads the Apple Mail configuration profiles back in the tests.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 # A CI-style JUnit reader checks the JUnit reports (Debian's python3 reads it, whatever python is first on PATH).
