@@ -55,6 +55,9 @@ namespace MailTls
         /// <summary>What a user should know about this choice (from the provider pages the product encodes).</summary>
         public IReadOnlyList<string> Caveats { get; internal set; } = Array.Empty<string>();
 
+        /// <summary>The plan's time ran out before this entry was probed (its host's other ports took the time).</summary>
+        internal bool OutOfTime { get; set; }
+
         /// <inheritdoc />
         public override string ToString() => $"{Role} {Protocol} {HostName}:{Port} {Security}{(Recommended ? " (recommended)" : string.Empty)}";
     }

@@ -63,6 +63,35 @@ Describe 'Get-MailPortPlan with an autoconfig file given by address' -Skip:(-not
     }
 }
 
+Describe 'Get-MailPortPlan against a host that stalls on every mail port (scripted: accepts, never answers)' -Skip:(-not $HaveServers) {
+    BeforeAll {
+        function script:Get-StallingPeak {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect($State.stalling.host, [int]$State.stalling.stats.Split(':')[1])
+            try { [int]([System.IO.StreamReader]::new($client.GetStream()).ReadLine() -replace '^peak=') } finally { $client.Dispose() }
+        }
+    }
+
+    It 'holds at most -MaxConnectionsPerHost (default 2) connections to it, and ends within 3 x TimeoutSeconds + 2 s' {
+        $null = Get-StallingPeak
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        # Each probe waits at least its 1 s greeting timeout, so seven of them two at a time need 4 s: more than the plan has.
+        $plan = Get-MailPortPlan -HostName $State.stalling.host -TimeoutSeconds 1 -WarningAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        Get-StallingPeak | Should -Be 2
+        $plan.Count | Should -Be 7
+        $plan | Where-Object Recommended | Should -BeNullOrEmpty
+        # What its turn never came for within the plan's time says so, instead of passing for probed.
+        @($plan | Where-Object { $_.Caveats -match '^Not verified: the plan''s time ran out' }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'opens all seven at once with -MaxConnectionsPerHost 0 (the control)' {
+        $null = Get-StallingPeak
+        $null = Get-MailPortPlan -HostName $State.stalling.host -TimeoutSeconds 2 -MaxConnectionsPerHost 0 -WarningAction SilentlyContinue
+        Get-StallingPeak | Should -Be 7
+    }
+}
+
 Describe 'Get-MailPortPlan without the network' {
     It 'gives the table at once with -Offline: IMAP 993, POP3 995, SMTP 465, all implicit' {
         $plan = Get-MailPortPlan -Domain example.com -Offline

@@ -58,15 +58,19 @@ namespace MailTls.TestServers
         private readonly CancellationTokenSource _stop = new();
         private readonly SslStreamCertificateContext _certificate;
         private readonly ScriptedServer? _statsOf;
+        private readonly ConnectionCounter? _counter;
         private int _open;
 
-        public ScriptedServer(Script script, int port, SslStreamCertificateContext certificate, ScriptedServer? statsOf = null)
+        /// <param name="address">Where to listen (default <see cref="Address"/>).</param>
+        /// <param name="counter">Counts connections across several listeners (the stalling host's ports), for SilentStats.</param>
+        public ScriptedServer(Script script, int port, SslStreamCertificateContext certificate, ScriptedServer? statsOf = null, string? address = null, ConnectionCounter? counter = null)
         {
             _statsOf = statsOf;
+            _counter = counter;
             Script = script;
             Port = port;
             _certificate = certificate;
-            _listener = new TcpListener(IPAddress.Parse(Address), port);
+            _listener = new TcpListener(IPAddress.Parse(address ?? Address), port);
             _listener.Start();
             _ = AcceptLoopAsync();
         }
@@ -92,6 +96,10 @@ namespace MailTls.TestServers
                 _ = Task.Run(async () =>
                 {
                     Interlocked.Increment(ref _open);
+                    if (Script != Script.SilentStats)
+                    {
+                        _counter?.Enter();
+                    }
 
                     using (client)
                     {
@@ -106,6 +114,10 @@ namespace MailTls.TestServers
                         finally
                         {
                             Interlocked.Decrement(ref _open);
+                            if (Script != Script.SilentStats)
+                            {
+                                _counter?.Exit();
+                            }
                         }
                     }
                 });
@@ -123,6 +135,10 @@ namespace MailTls.TestServers
                     {
                     }
 
+                    break;
+                case Script.SilentStats when _counter != null:
+                    // The most held at once since the last question, then start counting again.
+                    await Write(stream, $"peak={_counter.TakePeak()}\r\n", token);
                     break;
                 case Script.SilentStats:
                     await Write(stream, $"open={Volatile.Read(ref _statsOf!._open)}\r\n", token);
@@ -268,5 +284,25 @@ namespace MailTls.TestServers
                 return null;
             }
         }
+    }
+
+    /// <summary>Connections open at once across listeners, and the most since last asked.</summary>
+    public sealed class ConnectionCounter
+    {
+        private int _open;
+        private int _peak;
+
+        public void Enter()
+        {
+            var now = Interlocked.Increment(ref _open);
+            int peak;
+            while (now > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
+            {
+            }
+        }
+
+        public void Exit() => Interlocked.Decrement(ref _open);
+
+        public int TakePeak() => Interlocked.Exchange(ref _peak, Volatile.Read(ref _open));
     }
 }

@@ -37,7 +37,8 @@ namespace MailTls.TestServers
             // A server whose certificate a test replaces mid-suite (Dovecot reloads it), for report drift.
             new("drift", "127.0.0.27", LeafKind.Good),
             // On the real ports (993, 143, 995, 110, 465, 587, 25): the servers a port plan finds by MX or by guessing a name.
-            new("standard", "127.0.0.30", LeafKind.Good, StandardPorts: true),
+            // It also allows 2 connections per client, like connlimit: a port plan must not open more at once.
+            new("standard", "127.0.0.30", LeafKind.Good, StandardPorts: true, ConnectionLimit: 2),
         };
     }
 

@@ -43,6 +43,12 @@ namespace MailTls.TestServers
 
         public static int ScriptedPort(Script script) => ScriptedBasePort + (int)script;
 
+        /// <summary>The host that stalls on every well-known mail port.</summary>
+        public const string StallingHost = "127.0.0.51";
+
+        /// <summary>Where the stalling host reports the most connections it held at once.</summary>
+        public const int StallingStatsPort = 10000;
+
         /// <summary>The autoconfig file nginx serves for srv.mailtls.test (and, renamed, for aconly.mailtls.test): the good case's real servers.</summary>
         public const string AutoconfigXml = @"<?xml version=""1.0""?>
 <clientConfig version=""1.1"">
@@ -130,6 +136,15 @@ namespace MailTls.TestServers
             }
 
             _scripted.Add(new ScriptedServer(Script.SilentStats, ScriptedPort(Script.SilentStats), context, _scripted.Single(s => s.Script == Script.Silent)));
+            // A host that accepts on every well-known mail port and never answers, counting what it holds at once: a port
+            // plan must keep to its per-host limit and its time there. Its stats port says the peak since last asked.
+            var stalling = new ConnectionCounter();
+            foreach (var port in new[] { 25, 587, 465, 143, 993, 110, 995 })
+            {
+                _scripted.Add(new ScriptedServer(Script.Silent, port, context, address: StallingHost, counter: stalling));
+            }
+
+            _scripted.Add(new ScriptedServer(Script.SilentStats, StallingStatsPort, context, address: StallingHost, counter: stalling));
             // A web server that never answers, for slow.mailtls.test's autoconfig addresses.
             _scripted.Add(new ScriptedServer(Script.Silent, 443, context));
             _dns = new ScriptedDnsServer();
@@ -188,6 +203,7 @@ namespace MailTls.TestServers
                 dns = ScriptedDnsServer.Address,
                 zone = new { server = Dnsmasq.Address, domain = Dnsmasq.Domain },
                 drift = _drift,
+                stalling = new { host = StallingHost, stats = $"{StallingHost}:{StallingStatsPort}" },
             };
             File.WriteAllText(path, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         }

@@ -31,6 +31,9 @@ namespace MailTls.PortPlan
         /// <summary>How many probes run at once.</summary>
         public int ThrottleLimit { get; set; } = 16;
 
+        /// <summary>At most this many probes of the plan connect to one server address at once; 0: no limit.</summary>
+        public int MaxConnectionsPerHost { get; set; } = 2;
+
         /// <summary>The policy the probes' verdicts (and so the ranking) are reached under.</summary>
         public Policy.ProbePolicy Policy { get; set; } = MailTls.Policy.ProbePolicy.Baseline;
 
@@ -77,6 +80,7 @@ namespace MailTls.PortPlan
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
         public async Task<(IReadOnlyList<PortPlanEntry> Entries, IReadOnlyList<string> Notes)> PlanAsync(string domain, string? emailAddress, string? hostName, CancellationToken cancellationToken)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var dns = new DnsDiscovery(_options.DnsServers, _options.Timeout);
             var notes = new List<string>();
             var candidates = new Dictionary<(MailProtocol, string, int, MailSecurity), Candidate>();
@@ -180,7 +184,7 @@ namespace MailTls.PortPlan
             var entries = candidates.Values.Select(c => c.ToEntry()).ToList();
             if (!_options.NoProbe)
             {
-                await ProbeAsync(entries, dns, cancellationToken).ConfigureAwait(false);
+                await ProbeAsync(entries, dns, TimeSpan.FromTicks(_options.Timeout.Ticks * 3) - clock.Elapsed, cancellationToken).ConfigureAwait(false);
             }
 
             Rank(entries, candidates, notOffered);
@@ -227,19 +231,24 @@ namespace MailTls.PortPlan
             }
         }
 
-        private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, CancellationToken cancellationToken)
+        /// <summary>
+        /// Probes the candidates, at most <see cref="PortPlanOptions.MaxConnectionsPerHost"/> at once per server, within
+        /// what is left of the plan's time: a probe still waiting for its turn when the time is up is left unverified
+        /// with a caveat saying so, so a host that stalls on every port cannot stretch the plan.
+        /// </summary>
+        private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, TimeSpan left, CancellationToken cancellationToken)
         {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
             // Discovery had one timeout; a probe may take three of its own: two thirds each keeps the plan within 3 x Timeout.
             // The probes resolve through the plan's DNS servers too, never the system's when the user named servers.
-            // A plan probes each host on at most seven ports, once each, all at once: waiting for per-host turns would
-            // break the plan's time bound, and seven connections are well under any server's per-client limit.
             var probeOptions = new ProbeOptions
             {
                 Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.Timeout.Ticks * 2 / 3)),
                 DnsServers = _options.DnsServers,
                 Policy = _options.Policy,
-                MaxConnectionsPerHost = 0,
-                Retries = 0,
+                MaxConnectionsPerHost = _options.MaxConnectionsPerHost,
+                Retries = 0, // a plan has no time to wait out a busy server; the entry says it did not verify
             };
             foreach (var root in _options.TrustedRoots)
             {
@@ -258,14 +267,27 @@ namespace MailTls.PortPlan
             await Task.WhenAll(entries.Select(async entry =>
             {
                 var resolved = await addresses[entry.HostName].ConfigureAwait(false);
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await gate.WaitAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    entry.OutOfTime = true;
+                    return;
+                }
+
                 try
                 {
                     var endpoint = new MailEndpoint(entry.HostName, entry.Port, entry.Protocol, entry.Security, address: resolved.Count > 0 ? resolved[0] : null);
-                    var report = await prober.ProbeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    var report = await prober.ProbeAsync(endpoint, deadline.Token).ConfigureAwait(false);
                     entry.Report = report;
                     entry.Verdict = report.Verdict;
                     entry.Verified = report.Verdict == MailTls.Verdict.Pass || report.Verdict == MailTls.Verdict.Warn;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    entry.OutOfTime = true;
                 }
                 finally
                 {
@@ -295,7 +317,7 @@ namespace MailTls.PortPlan
         /// priority and weight. Recommends the best one that verified (never plaintext, never port 25 for submission), and
         /// none for a protocol the domain says it does not offer.
         /// </summary>
-        private static void Rank(List<PortPlanEntry> entries, Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, HashSet<MailProtocol> notOffered)
+        private void Rank(List<PortPlanEntry> entries, Dictionary<(MailProtocol, string, int, MailSecurity), Candidate> candidates, HashSet<MailProtocol> notOffered)
         {
             foreach (var group in entries.GroupBy(e => e.Protocol))
             {
@@ -361,9 +383,14 @@ namespace MailTls.PortPlan
         private static MailRole RoleOf(MailProtocol protocol) => protocol == MailProtocol.Smtp ? MailRole.Outgoing : MailRole.Incoming;
 
         /// <summary>What the provider pages tell users, where it applies to this entry.</summary>
-        private static IReadOnlyList<string> Caveats(PortPlanEntry entry)
+        private IReadOnlyList<string> Caveats(PortPlanEntry entry)
         {
             var caveats = new List<string>();
+            if (entry.OutOfTime)
+            {
+                caveats.Add($"Not verified: the plan's time ran out while the server's other ports were probed (at most {_options.MaxConnectionsPerHost} at once). Probe it with Test-MailEndpoint, or raise -TimeoutSeconds.");
+            }
+
             if (entry.Protocol == MailProtocol.Pop3)
             {
                 caveats.Add("Switching a POP3 account to SSL can make some clients download all mail again: clean the inbox on the server first.");

@@ -70,6 +70,11 @@ namespace MailTls.PowerShell.Commands
         [Parameter]
         public object[]? TrustedRootCertificate { get; set; }
 
+        /// <summary>At most this many probes of the plan connect to one server address at once; 0: no limit.</summary>
+        [Parameter]
+        [ValidateRange(0, 64)]
+        public int MaxConnectionsPerHost { get; set; } = 2;
+
         /// <summary>The policy the probes are judged by (and so the ranking): Baseline (default), Strict, a .psd1 or .json policy file, or a hashtable.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(PolicyCompleter))]
@@ -85,6 +90,7 @@ namespace MailTls.PowerShell.Commands
                 ThrottleLimit = ThrottleLimit,
                 Protocols = Protocol ?? Array.Empty<MailProtocol>(),
                 Policy = PolicyInput.Resolve(this, Policy),
+                MaxConnectionsPerHost = MaxConnectionsPerHost,
             };
             foreach (var root in CmdletInput.TrustedRoots(this, TrustedRootCertificate))
             {
@@ -124,9 +130,10 @@ namespace MailTls.PowerShell.Commands
             var input = (ParameterSetName switch { ByDomainSet => Domain, ByHostSet => HostName, _ => EmailAddress }).Trim();
             if (ParameterSetName == ByHostSet)
             {
-                if (!EndpointParser.IsHostName(input))
+                // A known server by name or by address (IPv4 or IPv6): its ports are planned and probed, nothing is discovered.
+                if (!EndpointParser.IsHostName(input) && !System.Net.IPAddress.TryParse(input, out _))
                 {
-                    WriteInvalid(input, "HostNameInvalid", $"'{input}' is not a host name. Give the server's name, such as mail.example.com.");
+                    WriteInvalid(input, "HostNameInvalid", $"'{input}' is not a host name or address. Give the server's name, such as mail.example.com, or its address.");
                     return;
                 }
 
