@@ -208,11 +208,12 @@ function Restore-TestAsset {
 }
 
 function Install-TestServer {
+    param([switch] $WithBenchPeers)
     if (-not $IsLinux) {
         Write-Warning 'The real-server tests need Debian''s Postfix and Dovecot; on this OS they are skipped.'
         return
     }
-    Invoke-Native bash @((Join-Path $Root 'tests/TestServers/install-servers.sh'))
+    Invoke-Native bash (@((Join-Path $Root 'tests/TestServers/install-servers.sh')) + @(if ($WithBenchPeers) { '--bench' }))
 }
 
 function Read-TrxCount {
@@ -270,7 +271,7 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     $moduleDir = Invoke-Build
-    Install-TestServer
+    Install-TestServer -WithBenchPeers
     Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/MailTls.Bench/MailTls.Bench.csproj'), '-c', $Configuration, '--',
         '--module', (Join-Path $moduleDir 'MailTls.psd1'), '--results', (Join-Path $Root 'bench/RESULTS.md'))
 }

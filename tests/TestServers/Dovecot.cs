@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
@@ -10,7 +11,12 @@ namespace MailTls.TestServers
     {
         private readonly string _config;
 
-        public Dovecot(string directory, ServerCase serverCase, LeafFiles leaf)
+        /// <param name="directory">The instance's own folder.</param>
+        /// <param name="serverCase">What it serves.</param>
+        /// <param name="leaf">Its certificate.</param>
+        /// <param name="listen">Addresses to listen on instead of the case's (the bench's fleet of loopback addresses).</param>
+        /// <param name="processLimit">Login processes at once (Dovecot's default is 100): the bench's fleet holds 128 connections.</param>
+        public Dovecot(string directory, ServerCase serverCase, LeafFiles leaf, IReadOnlyList<string>? listen = null, int? processLimit = null)
         {
             Directory.CreateDirectory(Path.Combine(directory, "run"));
             Directory.CreateDirectory(Path.Combine(directory, "state"));
@@ -31,11 +37,12 @@ namespace MailTls.TestServers
             var ssl = serverCase.NoStartTls ? "no" : "yes";
             var config = new StringBuilder()
                 .AppendLine($"base_dir = {directory}/run")
+                .AppendLine(processLimit is int limit ? $"default_process_limit = {limit}\ndefault_client_limit = {limit * 4}" : string.Empty)
                 .AppendLine($"state_dir = {directory}/state")
                 .AppendLine($"log_path = {Log}")
                 .AppendLine($"instance_name = mailtls-{serverCase.Name}")
                 .AppendLine("protocols = imap pop3")
-                .AppendLine($"listen = {serverCase.Address}{(serverCase.AlsoIPv6 ? ", ::1" : string.Empty)}")
+                .AppendLine(listen != null ? $"listen = {string.Join(", ", listen)}" : $"listen = {serverCase.Address}{(serverCase.AlsoIPv6 ? ", ::1" : string.Empty)}")
                 .AppendLine($"ssl = {ssl}")
                 .AppendLine($"ssl_cert = <{leaf.Chain}")
                 .AppendLine($"ssl_key = <{leaf.Key}")

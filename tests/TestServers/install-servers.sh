@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs the real mail servers the tests and the demo start on loopback (Postfix, Dovecot) and the trust-store
 # tools the trust tests drive (update-ca-certificates, NSS certutil), and the mail clients the client tests run
-# (msmtp, fetchmail, mbsync, neomutt, getmail, Thunderbird),
+# (msmtp, fetchmail, mbsync, neomutt, getmail, Thunderbird), the browser that renders the HTML reports (Chromium) and
+# the sshd the remoting test runs; with --bench, the peers bench/ compares with (testssl.sh, sslscan, nmap);
 # without letting the packages start or configure system daemons. Idempotent: does nothing when
 # everything is already there. Needs root (CI and these machines run as root).
 set -euo pipefail
 
 need=()
+# With --bench: also the peers bench/ measures MailTls against.
+if [ "${1:-}" = "--bench" ]; then
+    command -v testssl >/dev/null 2>&1 || need+=(testssl.sh)
+    command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
+    command -v nmap >/dev/null 2>&1 || need+=(nmap)
+fi
 command -v postconf >/dev/null 2>&1 || need+=(postfix)
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-core dovecot-imapd dovecot-pop3d)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)

@@ -36,6 +36,26 @@ namespace MailTls.Probing
             return new Permit(gate);
         }
 
+        /// <summary>A free connection to <paramref name="address"/> now, or none: for work that may not wait while it holds another.</summary>
+        public bool TryEnter(IPAddress address, out IDisposable permit)
+        {
+            permit = Permit.None;
+            if (_limit <= 0)
+            {
+                return true;
+            }
+
+            var key = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            var gate = _hosts.GetOrAdd(key, _ => new SemaphoreSlim(_limit, _limit));
+            if (!gate.Wait(0))
+            {
+                return false;
+            }
+
+            permit = new Permit(gate);
+            return true;
+        }
+
         private sealed class Permit : IDisposable
         {
             public static readonly Permit None = new Permit(null);

@@ -44,6 +44,8 @@ namespace MailTls.Probing
         private readonly HostConnectionLimiter _limiter;
         private CancellationTokenSource? _overall;
         private TimeSpan _queued;
+        private readonly TaskCompletionSource<bool> _mainClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task<VersionResults>? _versions;
 
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="options">How to probe.</param>
@@ -109,6 +111,14 @@ namespace MailTls.Probing
                 _findings.Add(FindingCatalog.UnexpectedError, $"{ex.GetType().Name}: {Printable(ex.Message)}");
             }
 
+            if (_versions != null && !_versions.IsCompleted)
+            {
+                // The dialog ended early (time, a defect): stop the version probes too, and let none outlive the report.
+                overall.Cancel();
+                await Task.WhenAny(_versions).ConfigureAwait(false);
+                _ = _versions.Exception;
+            }
+
             var allowed = _options.Policy.Disallowed(_endpoint.Protocol, _endpoint.Port, _endpoint.Security);
             if (allowed != null)
             {
@@ -140,20 +150,24 @@ namespace MailTls.Probing
 
             _report.Reachable = true;
             var dialog = MailDialog.For(_endpoint.Protocol);
+            bool tlsDone;
             try
             {
-                var tlsDone = _endpoint.Security == MailSecurity.Implicit
+                tlsDone = _endpoint.Security == MailSecurity.Implicit
                     ? await TlsAsync(connection, dialog, afterStartTls: false).ConfigureAwait(false)
                     : await PlaintextFirstAsync(connection, dialog).ConfigureAwait(false);
-                if (tlsDone && _options.IncludeTlsVersions)
-                {
-                    connection.Dispose(); // its work is done; its permit goes to the version probes
-                    await EnumerateVersionsAsync().ConfigureAwait(false);
-                }
             }
             finally
             {
+                connection.Dispose(); // its permit goes to the version probes waiting for it
+                _mainClosed.TrySetResult(true);
                 _transcript?.Note("connection closed by the probe");
+            }
+
+            if (tlsDone && _options.IncludeTlsVersions)
+            {
+                // Started as soon as the handshake told the version, alongside the dialog after TLS; or now.
+                RecordVersions(await (_versions ?? EnumerateVersionsAsync()).ConfigureAwait(false));
             }
         }
 
@@ -191,18 +205,38 @@ namespace MailTls.Probing
         /// is not charged to the probe's time (a busy fleet is not a slow server); later ones wait within the deadline.
         /// The caller holds no other connection of this probe while it waits, so slots cannot deadlock.
         /// </summary>
-        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings, bool first = false)
+        /// <remarks>
+        /// With besideMain (a version probe that may run while the probe's first connection is still open) it takes a
+        /// free slot if there is one, and otherwise waits for the first connection to close before queueing, so a probe
+        /// never waits for a slot while it holds one.
+        /// </remarks>
+        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings, bool first = false, bool besideMain = false)
         {
             IDisposable permit;
             try
             {
                 var queued = Stopwatch.StartNew();
-                permit = await _limiter.EnterAsync(_address!, first ? _user : _deadline).ConfigureAwait(false);
+                if (besideMain && !_mainClosed.Task.IsCompleted && _limiter.TryEnter(_address!, out var free))
+                {
+                    permit = free;
+                }
+                else
+                {
+                    if (besideMain)
+                    {
+                        await Task.WhenAny(_mainClosed.Task, Task.Delay(System.Threading.Timeout.Infinite, _deadline)).ConfigureAwait(false);
+                        _deadline.ThrowIfCancellationRequested();
+                    }
+
+                    permit = await _limiter.EnterAsync(_address!, first ? _user : _deadline).ConfigureAwait(false);
+                }
+
                 if (first)
                 {
                     _queued = queued.Elapsed;
                     _deadlineAt += _queued;
-                    _overall!.CancelAfter(_deadlineAt - _clock.Elapsed);
+                    var left = _deadlineAt - _clock.Elapsed;
+                    _overall!.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
                 }
             }
             catch (OperationCanceledException) when (!_user.IsCancellationRequested)
@@ -257,6 +291,11 @@ namespace MailTls.Probing
             if (ssl == null)
             {
                 return _report.TlsVersion != null;
+            }
+
+            if (_options.IncludeTlsVersions)
+            {
+                _versions = EnumerateVersionsAsync();
             }
 
             using (ssl)
@@ -525,10 +564,10 @@ namespace MailTls.Probing
         /// A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake. Null when
         /// the server refused; TimedOut says whether time ran out instead (so a refusal is not guessed from silence).
         /// </summary>
-        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
+        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello, bool besideMain = false)
         {
             var scratch = new FindingList(_options.Policy);
-            using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
+            using var connection = await ConnectAsync(null, scratch, besideMain: besideMain).ConfigureAwait(false);
             if (connection == null)
             {
                 return (null, scratch.Contains(FindingCatalog.TimedOut));
@@ -585,32 +624,85 @@ namespace MailTls.Probing
             }
         }
 
-        private async Task EnumerateVersionsAsync()
+        /// <summary>
+        /// Which of TLS 1.0-1.3 the server accepts, with as few connections as the answers allow: the version negotiated
+        /// needs none; TLS 1.3 and 1.2 get one each; TLS 1.1 and 1.0 share one offer, since a server picks the highest
+        /// version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither, as modern
+        /// servers do); only a server that picks 1.1 gets a second connection, for 1.0. It may run beside the dialog
+        /// after TLS, so it touches neither the report nor the findings: <see cref="RecordVersions"/> does, after both.
+        /// </summary>
+        private async Task<VersionResults> EnumerateVersionsAsync()
         {
-            var probes = BouncyTls.Versions.Select(async version =>
+            var negotiated = _negotiatedVersion;
+            var unknown = BouncyTls.Versions.Where(v => v != negotiated).ToList();
+            var legacy = unknown.Where(v => v < 0x0303).ToArray();
+            var offers = unknown.Where(v => v >= 0x0303).Select(v => new[] { v }).ToList();
+            if (legacy.Length > 0)
             {
-                var (observed, timedOut) = await BouncyObserveAsync(new[] { version }, untilServerHello: true).ConfigureAwait(false);
-                return (Version: observed != null && observed.VersionCode == version ? version : 0, TimedOut: timedOut);
-            }).ToArray();
-            var results = await Task.WhenAll(probes).ConfigureAwait(false);
-            var accepted = results.Where(r => r.Version != 0).Select(r => r.Version).ToList();
-            if (_negotiatedVersion != 0 && !accepted.Contains(_negotiatedVersion))
+                offers.Add(legacy);
+            }
+
+            var results = new VersionResults(negotiated);
+            async Task TryAsync(int[] offer)
             {
-                accepted.Add(_negotiatedVersion); // what was negotiated is accepted, whatever one probe saw
+                var (observed, timedOut) = await BouncyObserveAsync(offer, untilServerHello: true, besideMain: true).ConfigureAwait(false);
+                var chosen = observed != null && offer.Contains(observed.VersionCode) ? observed.VersionCode : 0;
+                lock (results)
+                {
+                    if (chosen != 0)
+                    {
+                        results.Accepted.Add(chosen);
+                    }
+                    else if (timedOut)
+                    {
+                        results.Untested.AddRange(offer);
+                    }
+                }
+
+                // The server chose the highest it has: the versions below it in the offer are still open.
+                var below = offer.Where(v => v < chosen).ToArray();
+                if (below.Length > 0)
+                {
+                    await TryAsync(below).ConfigureAwait(false);
+                }
+            }
+
+            await Task.WhenAll(offers.Select(TryAsync)).ConfigureAwait(false);
+            return results;
+        }
+
+        private void RecordVersions(VersionResults results)
+        {
+            var accepted = results.Accepted.ToList();
+            if (results.Negotiated != 0)
+            {
+                accepted.Add(results.Negotiated);
             }
 
             accepted.Sort();
             _report.AcceptedTlsVersions = accepted.Select(TlsObservation.VersionName).ToArray();
-            var untested = results.Where(r => r.TimedOut).Select(r => TlsObservation.VersionName(BouncyTls.Versions[Array.IndexOf(results, r)])).ToArray();
-            if (untested.Length > 0)
+            if (results.Untested.Count > 0)
             {
-                _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", untested) + ".");
+                _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", results.Untested.OrderByDescending(v => v).Select(TlsObservation.VersionName)) + ".");
             }
-            var legacy = accepted.Where(v => v < _options.Policy.MinimumTlsVersion).ToArray();
-            if (legacy.Length > 0 && !_findings.Contains(FindingCatalog.LegacyTlsNegotiated))
+
+            var belowMinimum = accepted.Where(v => v < _options.Policy.MinimumTlsVersion).ToArray();
+            if (belowMinimum.Length > 0 && !_findings.Contains(FindingCatalog.LegacyTlsNegotiated))
             {
-                _findings.Add(FindingCatalog.LegacyTlsAccepted, "Accepted: " + string.Join(", ", legacy.Select(TlsObservation.VersionName)) + ".");
+                _findings.Add(FindingCatalog.LegacyTlsAccepted, "Accepted: " + string.Join(", ", belowMinimum.Select(TlsObservation.VersionName)) + ".");
             }
+        }
+
+        /// <summary>What the version probes found: filled by them, read once they are all done.</summary>
+        private sealed class VersionResults
+        {
+            public VersionResults(int negotiated) => Negotiated = negotiated;
+
+            public int Negotiated { get; }
+
+            public List<int> Accepted { get; } = new List<int>();
+
+            public List<int> Untested { get; } = new List<int>();
         }
 
         // ---- shared helpers -----------------------------------------------------------------------------

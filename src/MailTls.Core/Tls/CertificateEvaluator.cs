@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailTls.Policy;
@@ -70,7 +71,8 @@ namespace MailTls.Tls
             }
 
             // Chain and trust.
-            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots, policy.RequiredTrust);
+            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots, policy.RequiredTrust,
+                systemDistrusts: tls.PlatformPolicyErrors is SslPolicyErrors errors && (errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0);
             report.ChainTrusted = trusted;
             report.ChainStatus = status.Select(s => s.ToString()).ToArray();
             var selfSigned = CertificateFacts.IsSelfSigned(leaf);
@@ -143,12 +145,18 @@ namespace MailTls.Tls
         /// Trust by the system's roots, else by the given roots, as the policy requires; also how long the chain got
         /// (1: the leaf alone).
         /// </summary>
-        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots, TrustRequirement requirement)
+        /// <remarks>
+        /// With <paramref name="systemDistrusts"/> (the platform's own check in the handshake already found the chain
+        /// untrusted by the system's roots) and roots given, the system build is skipped, since it would fail the same
+        /// way, and only theirs is built: one chain per probe.
+        /// </remarks>
+        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots, TrustRequirement requirement, bool systemDistrusts = false)
         {
             var extra = intermediates.ToArray();
-            if (requirement != TrustRequirement.TrustedRoots)
+            if (requirement != TrustRequirement.TrustedRoots && !(systemDistrusts && trustedRoots.Count > 0 && requirement == TrustRequirement.Any))
             {
-                using var system = NewChain(extra);
+                using var owned = NewChain(extra, leaf);
+                var system = owned.Chain;
                 if (system.Build(leaf))
                 {
                     return (true, new HashSet<X509ChainStatusFlags>(), system.ChainElements.Count);
@@ -164,7 +172,8 @@ namespace MailTls.Tls
                 return (false, new HashSet<X509ChainStatusFlags> { X509ChainStatusFlags.UntrustedRoot }, 1);
             }
 
-            using var custom = NewChain(extra);
+            using var ownedCustom = NewChain(extra, leaf, trustedRoots);
+            var custom = ownedCustom.Chain;
 #if NET
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
@@ -188,7 +197,7 @@ namespace MailTls.Tls
 #endif
         }
 
-        private static X509Chain NewChain(X509Certificate2[] extra)
+        private static OwnedChain NewChain(X509Certificate2[] extra, X509Certificate2 leaf, X509Certificate2Collection? roots = null)
         {
             var chain = new X509Chain();
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
@@ -201,7 +210,39 @@ namespace MailTls.Tls
             chain.ChainPolicy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
 #endif
             chain.ChainPolicy.ExtraStore.AddRange(extra);
-            return chain;
+            return new OwnedChain(chain, extra.Append(leaf).Concat(roots?.Cast<X509Certificate2>() ?? Enumerable.Empty<X509Certificate2>()));
+        }
+
+        /// <summary>
+        /// A chain that also frees the certificates its elements hold when disposed: X509Chain.Dispose leaves them to
+        /// the finalizer, and a fleet scan builds a chain per probe, thousands of them.
+        /// </summary>
+        private sealed class OwnedChain : IDisposable
+        {
+            private readonly X509Certificate2[] _theirs;
+
+            /// <param name="chain">The chain.</param>
+            /// <param name="theirs">Certificates the caller owns (the server's, the roots given): never disposed here.</param>
+            public OwnedChain(X509Chain chain, IEnumerable<X509Certificate2> theirs)
+            {
+                Chain = chain;
+                _theirs = theirs.ToArray();
+            }
+
+            public X509Chain Chain { get; }
+
+            public void Dispose()
+            {
+                foreach (var element in Chain.ChainElements)
+                {
+                    if (!_theirs.Any(c => ReferenceEquals(c, element.Certificate)))
+                    {
+                        element.Certificate.Dispose();
+                    }
+                }
+
+                Chain.Dispose();
+            }
         }
 
         private static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)

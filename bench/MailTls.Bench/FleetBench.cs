@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.TestServers;
+
+namespace MailTls.Bench
+{
+    /// <summary>
+    /// 10,000 endpoints with -ThrottleLimit 128 against one Dovecot listening on 64 loopback addresses (so the per-host
+    /// limit of 2 is not the bottleneck), beside this machine's TLS handshake ceiling on the same listeners, measured
+    /// in the same run with parallel `openssl s_time -new`. Also: the scan's peak RSS over pwsh's own, and the most
+    /// connections open to one address at once, sampled with ss while the scan runs.
+    /// </summary>
+    internal static class FleetBench
+    {
+        private const int Addresses = 64;
+        private const int Endpoints = 10_000;
+        private const int Throttle = 128;
+        private const int CeilingStreams = 8;
+        private const int CeilingSeconds = 15;
+        private static string _notPass = string.Empty;
+
+        public static string Run(TestServerSet servers, string pwsh, string modulePath, string scratch)
+        {
+            var addresses = Enumerable.Range(1, Addresses).Select(i => $"127.0.1.{i}").ToArray();
+            var leaf = servers.Pki.IssueLeaf("fleet", LeafKind.Good, addresses.Select(System.Net.IPAddress.Parse).ToArray());
+            var dovecot = new Dovecot(Path.Combine(scratch, "fleet-dovecot"), new ServerCase("fleet", addresses[0], LeafKind.Good), leaf, addresses, processLimit: 2 * Throttle);
+            dovecot.Start();
+            try
+            {
+                Thread.Sleep(1000);
+                var ceiling = Ceiling(addresses);
+                var idle = Shell.PwshScript(pwsh, "(Get-Content /proc/$PID/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\\D'").Last();
+                var (seconds, peakKb, reports, passed, busiest) = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch);
+                var rate = Endpoints / seconds;
+                var idleMb = double.Parse(idle, CultureInfo.InvariantCulture) / 1024;
+                var peakMb = peakKb / 1024;
+                return new StringBuilder()
+                    .AppendLine($"## {Endpoints:N0} endpoints, {Throttle} at a time, on {Addresses} loopback addresses")
+                    .AppendLine()
+                    .AppendLine($"One Dovecot (IMAPS; login processes up to {2 * Throttle}, so it takes the {Throttle} connections at once) on 127.0.1.1-{Addresses}; {Endpoints:N0} endpoints round-robin over")
+                    .AppendLine($"them, piped into `Test-MailEndpoint -ThrottleLimit {Throttle}` (default per-host limit 2) and on into")
+                    .AppendLine("`Export-MailTlsReport fleet.jsonl`, timed inside one fresh pwsh. The ceiling: this machine's full TLS handshakes per")
+                    .AppendLine($"second against the same listeners, {CeilingStreams} `openssl s_time -new` streams at once for {CeilingSeconds} s, in the same run. MailTls does the whole")
+                    .AppendLine("mail dialog before and after TLS and judges the chain; s_time only shakes hands.")
+                    .AppendLine()
+                    .AppendLine("| | MailTls | ceiling (openssl s_time -new) | ratio | target |")
+                    .AppendLine("|---|---|---|---|---|")
+                    .AppendLine($"| handshakes per second | {rate:0} ({Endpoints:N0} in {seconds:0.0} s; {reports:N0} reports, {passed:N0} Pass) | {ceiling:0} | {rate / ceiling:0.00} | ≥ 0.70 ({(rate / ceiling >= 0.7 ? "met" : "not met")}) |")
+                    .AppendLine($"| peak RSS | {peakMb:0} MB | pwsh alone: {idleMb:0} MB | +{peakMb - idleMb:0} MB | ≤ +50 MB ({(peakMb - idleMb <= 50 ? "met" : "not met")}) |")
+                    .AppendLine($"| most connections open to one address at once (ss, every 100 ms) | {busiest} | | | ≤ 2 ({(busiest <= 2 ? "met" : "not met")}) |")
+                    .AppendLine()
+                    .AppendLine(_notPass.Length == 0 ? "Every report passed." : $"Reports that did not pass, by findings: {_notPass}.")
+                    .ToString();
+            }
+            finally
+            {
+                dovecot.Stop();
+            }
+        }
+
+        /// <summary>Full handshakes per second, summed over parallel s_time streams, each on its own address.</summary>
+        private static double Ceiling(string[] addresses)
+        {
+            var rates = new ConcurrentBag<double>();
+            Parallel.For(0, CeilingStreams, new ParallelOptions { MaxDegreeOfParallelism = CeilingStreams }, i =>
+            {
+                var output = Shell.Run("openssl", new[] { "s_time", "-new", "-connect", $"{addresses[i % addresses.Length]}:{Ports.Imaps}", "-time", CeilingSeconds.ToString(CultureInfo.InvariantCulture) });
+                // "1234 connections in 15 real seconds, ..." (wall clock, not CPU time).
+                var match = Regex.Match(output, @"(\d+) connections in (\d+) real seconds");
+                rates.Add(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) / double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+            });
+            return rates.Sum();
+        }
+
+        private static (double Seconds, double PeakKb, int Reports, int Passed, int Busiest) Scan(string pwsh, string modulePath, string rootPath, string[] addresses, string scratch)
+        {
+            var output = Path.Combine(scratch, "fleet.jsonl");
+            var list = string.Join(",", addresses.Select(a => $"'{a}:{Ports.Imaps}'"));
+            var script = $"Import-Module '{modulePath}'; $hosts = @({list}); $targets = 0..{Endpoints - 1} | ForEach-Object {{ $hosts[$_ % $hosts.Count] }}; " +
+                "$clock = [Diagnostics.Stopwatch]::StartNew(); " +
+                $"$targets | Test-MailEndpoint -Protocol Imap -Security Implicit -ThrottleLimit {Throttle} -TrustedRootCertificate '{rootPath}' | Export-MailTlsReport '{output}'; " +
+                "$clock.Stop(); $clock.Elapsed.TotalSeconds.ToString([cultureinfo]::InvariantCulture); " +
+                "(Get-Content /proc/$PID/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\\D'";
+            var busiest = 0;
+            using var done = new CancellationTokenSource();
+            var sampler = Task.Run(() =>
+            {
+                while (!done.IsCancellationRequested)
+                {
+                    // Client sockets only (destination port = the listeners'), grouped by the address they go to.
+                    var lines = Shell.Run("ss", new[] { "-Htn", "state", "established", $"( dport = :{Ports.Imaps} )" }, anyExitCode: true).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    var most = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 4)
+                        .GroupBy(f => f[3].Substring(0, f[3].LastIndexOf(':'))).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+                    busiest = Math.Max(busiest, most);
+                    Thread.Sleep(100);
+                }
+            });
+            var lines = Shell.PwshScript(pwsh, script);
+            done.Cancel();
+            sampler.Wait();
+            var reports = File.ReadLines(output).Count();
+            var passed = File.ReadLines(output).Count(l => l.Contains("\"Verdict\":\"Pass\"", StringComparison.Ordinal));
+            var others = File.ReadLines(output).Where(l => !l.Contains("\"Verdict\":\"Pass\"", StringComparison.Ordinal))
+                .Select(l => string.Join(",", Regex.Matches(l, "\"Id\":\"(MTLS\\d+)\"").Select(m => m.Groups[1].Value))).GroupBy(f => f).Select(g => $"{g.Count()} x {(g.Key.Length == 0 ? "none" : g.Key)}");
+            _notPass = string.Join(", ", others);
+            return (double.Parse(lines[^2], CultureInfo.InvariantCulture), double.Parse(lines[^1], CultureInfo.InvariantCulture), reports, passed, busiest);
+        }
+    }
+}
