@@ -13,6 +13,28 @@ BeforeAll {
         $script:Silent = $State.scripted.Silent
     }
     $script:CommandName = 'MailTls.PowerShell.Commands.TestMailEndpointCommand'
+
+    # Twelve probes of the scripted Silent server (it accepts and never answers) run in the background; three seconds
+    # in, its SilentStats port says how many connections it holds open ("open=N").
+    function script:Measure-SilentOpen([int] $ThrottleLimit, [int] $MaxConnectionsPerHost = 2) {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($module, $target, $throttle, $perHost)
+                Import-Module $module
+                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit $throttle -MaxConnectionsPerHost $perHost
+            }).AddArgument($ModulePath).AddArgument($Silent).AddArgument($ThrottleLimit).AddArgument($MaxConnectionsPerHost)
+        $null = $ps.BeginInvoke()
+        try {
+            Start-Sleep -Seconds 3
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
+            try { [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
+        }
+        finally {
+            $ps.Stop()
+            $ps.Dispose()
+        }
+    }
 }
 
 Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
@@ -59,46 +81,12 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         # The scripted Silent server counts the connections it holds open (its SilentStats port reports the number).
         # Twelve probes that each wait 10 s for a greeting, 3 at a time: three seconds in, exactly 3 are open
         # (the margins are wide on purpose: this proves the bound, not a speed).
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-                param($module, $target)
-                Import-Module $module
-                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit 3 -MaxConnectionsPerHost 0
-            }).AddArgument($ModulePath).AddArgument($Silent)
-        $null = $ps.BeginInvoke()
-        try {
-            Start-Sleep -Seconds 3
-            $client = [System.Net.Sockets.TcpClient]::new()
-            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
-            try { $open = [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
-        }
-        finally {
-            $ps.Stop()
-            $ps.Dispose()
-        }
-        $open | Should -Be 'open=3'
+        Measure-SilentOpen -ThrottleLimit 3 -MaxConnectionsPerHost 0 | Should -Be 'open=3'
     }
 
     It 'never holds more than -MaxConnectionsPerHost (default 2) connections to one server, whatever the throttle' {
         # The same counting server: twelve stalled probes with room for 8 at once, yet only 2 are open to the one host.
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
-                param($module, $target)
-                Import-Module $module
-                1..12 | ForEach-Object { $target } | Test-MailEndpoint -Protocol Smtp -Security StartTls -TimeoutSeconds 10 -ThrottleLimit 8
-            }).AddArgument($ModulePath).AddArgument($Silent)
-        $null = $ps.BeginInvoke()
-        try {
-            Start-Sleep -Seconds 3
-            $client = [System.Net.Sockets.TcpClient]::new()
-            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
-            try { $open = [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
-        }
-        finally {
-            $ps.Stop()
-            $ps.Dispose()
-        }
-        $open | Should -Be 'open=2'
+        Measure-SilentOpen -ThrottleLimit 8 | Should -Be 'open=2'
     }
 
     Context 'a real Postfix that allows 2 connections per client (smtpd_client_connection_count_limit = 2, no exceptions)' {
