@@ -80,6 +80,11 @@ namespace MailTls.Core.Tests
             Assert.Equal("AllowedSecurity", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["AllowedSecurity"] = "Implicit" })).Field);
             Assert.Equal("SeverityOverrides.MTLS999", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["SeverityOverrides"] = new Hashtable { ["MTLS999"] = "Info" } })).Field);
             Assert.Equal("SeverityOverrides.MTLS052", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["SeverityOverrides"] = new Hashtable { ["MTLS052"] = "Low" } })).Field);
+            // "A, B" is two words, not one: Enum.TryParse would OR them into a third value (Implicit, None = None).
+            Assert.Equal("AllowedSecurity.Imap", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["AllowedSecurity"] = new Hashtable { ["Imap"] = "Implicit, None" } })).Field);
+            Assert.Equal("SeverityOverrides.MTLS052", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["SeverityOverrides"] = new Hashtable { ["MTLS052"] = "Warning,Failure" } })).Field);
+            Assert.Equal("MinimumDaysToExpiry", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["MinimumDaysToExpiry"] = 'x' })).Field);
+            Assert.Equal("MinimumDaysToExpiry", Assert.Throws<PolicyInvalidException>(() => Read(new Hashtable { ["MinimumDaysToExpiry"] = DateTime.Now })).Field);
         }
 
         [Fact]

@@ -151,12 +151,12 @@ namespace MailTls.Policy
                 return ProbePolicy.DefaultMinimumDaysToExpiry;
             }
 
-            if (value is string || value is bool || !(value is IConvertible number))
+            if (!(value is int || value is long || value is short || value is byte || value is double || value is float || value is decimal))
             {
                 throw Invalid(source, "MinimumDaysToExpiry", $"'{value}' is not a number of days: give a whole number from 0 to 3650.");
             }
 
-            var days = number.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
+            var days = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
             if (days < 0 || days > 3650 || Math.Floor(days) != days)
             {
                 throw Invalid(source, "MinimumDaysToExpiry", $"{value} is not a number of days: give a whole number from 0 to 3650.");
@@ -286,9 +286,11 @@ namespace MailTls.Policy
             return items.Select(i => ((string)i!).Trim()).ToArray();
         }
 
+        // One name only: Enum.TryParse would also take numbers and "A, B" (the two OR-ed together), which must not
+        // silently become a third value.
         private static T? ParseEnum<T>(string text)
             where T : struct =>
-            !text.All(char.IsDigit) && Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(typeof(T), value) ? value : (T?)null;
+            !text.All(char.IsDigit) && text.IndexOf(',') < 0 && Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(typeof(T), value) ? value : (T?)null;
 
         private static PolicyInvalidException Invalid(string source, string field, string message, Exception? inner = null) =>
             new PolicyInvalidException("PolicyFieldInvalid", source, $"Policy {source}, field {field}: {message}", inner) { Field = field };

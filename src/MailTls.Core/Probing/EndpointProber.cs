@@ -31,7 +31,8 @@ namespace MailTls.Probing
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
-        /// certificate): that is a report with findings. Ends within 3 × <see cref="ProbeOptions.Timeout"/> (+ a little).
+        /// certificate): that is a report with findings. Ends within 3 × <see cref="ProbeOptions.Timeout"/> (+ a little)
+        /// once the server has a free connection for it (<see cref="ProbeOptions.MaxConnectionsPerHost"/>).
         /// </summary>
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="cancellationToken">Stops the probe (Ctrl+C).</param>
@@ -55,20 +56,24 @@ namespace MailTls.Probing
         /// </summary>
         private async Task<EndpointReport> ProbeWithRetriesAsync(MailEndpoint endpoint, TimeSpan alreadySpent, CancellationToken cancellationToken)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // What counts against the bound is the probes' own time and the pauses, not the waits for the server's
+            // turn (a report's Duration leaves those out): a server that is busy is exactly one worth trying again.
+            var spent = alreadySpent;
             var budget = TimeSpan.FromTicks(_options.Timeout.Ticks * 3);
             for (var attempt = 1; ; attempt++)
             {
-                var report = await new ProbeSession(endpoint, _options, cancellationToken, alreadySpent + clock.Elapsed, _dns, _limiter).RunAsync().ConfigureAwait(false);
+                var report = await new ProbeSession(endpoint, _options, cancellationToken, spent, _dns, _limiter).RunAsync().ConfigureAwait(false);
                 report.Attempts = attempt;
+                spent += report.Duration;
                 var pause = Pause(attempt);
                 var isTransient = report.Verdict == Verdict.Error && report.Findings.Any(f => Transient.Any(t => t.Id == f.Id));
-                if (!isTransient || attempt > _options.Retries || alreadySpent + clock.Elapsed + pause + _options.Timeout > budget)
+                if (!isTransient || attempt > _options.Retries || spent + pause + _options.Timeout > budget)
                 {
                     return report;
                 }
 
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                spent += pause;
             }
         }
 

@@ -17,6 +17,9 @@ namespace MailTls.Probing
         private readonly int _limit;
         private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> _hosts = new ConcurrentDictionary<IPAddress, SemaphoreSlim>();
 
+        /// <summary>A permit that holds no slot (for a connection whose slot someone else keeps).</summary>
+        public static IDisposable NoPermit => Permit.None;
+
         /// <param name="limit">Connections per address; 0: no limit.</param>
         public HostConnectionLimiter(int limit) => _limit = limit;
 

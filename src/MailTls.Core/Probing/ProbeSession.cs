@@ -42,10 +42,17 @@ namespace MailTls.Probing
         private int _negotiatedVersion;
         private readonly PortPlan.DnsDiscovery? _dns;
         private readonly HostConnectionLimiter _limiter;
-        private CancellationTokenSource? _overall;
+        private CancellationTokenSource? _afterQueue;
         private TimeSpan _queued;
         private readonly TaskCompletionSource<bool> _mainClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task<VersionResults>? _versions;
+
+        // The slot of the probe's first connection, kept until the probe ends: its later connections (version
+        // probes, the TLS check, the fallback observation) take a free slot when there is one and otherwise inherit
+        // this one, one at a time, once the first connection is closed. So they never queue behind other probes
+        // while this probe holds a slot: no deadlock, and no starving under load.
+        private IDisposable? _mainPermit;
+        private readonly SemaphoreSlim _inherited = new SemaphoreSlim(1, 1);
 
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="options">How to probe.</param>
@@ -89,9 +96,10 @@ namespace MailTls.Probing
                 _deadlineAt = TimeSpan.FromMilliseconds(1);
             }
 
+            // Until the first connection has its slot the deadline covers the name look-up only; from then on a fresh
+            // one covers the rest, so time spent waiting for the server's turn is never taken as the server's.
             using var overall = CancellationTokenSource.CreateLinkedTokenSource(_user);
             overall.CancelAfter(_deadlineAt);
-            _overall = overall;
             _deadline = overall.Token;
             try
             {
@@ -101,22 +109,33 @@ namespace MailTls.Probing
             {
                 throw;
             }
+            catch (Exception ex) when (_user.IsCancellationRequested)
+            {
+                // Cancelled from outside (Ctrl+C, a plan's deadline): what the aborted socket threw is not the endpoint's doing.
+                throw new OperationCanceledException("The probe was stopped.", ex, _user);
+            }
             catch (OperationCanceledException)
             {
-                _findings.Add(FindingCatalog.TimedOut, $"The probe ran out of its overall time ({Seconds(_deadlineAt)}).");
+                _findings.Add(FindingCatalog.TimedOut, $"The probe ran out of its overall time ({Seconds(_deadlineAt - _queued)}).");
             }
-            catch (Exception ex) when (!_user.IsCancellationRequested)
+            catch (Exception ex)
             {
                 // Whatever the endpoint does, the user gets a report: a defect here is named, not thrown at a fleet scan.
                 _findings.Add(FindingCatalog.UnexpectedError, $"{ex.GetType().Name}: {Printable(ex.Message)}");
             }
-
-            if (_versions != null && !_versions.IsCompleted)
+            finally
             {
-                // The dialog ended early (time, a defect): stop the version probes too, and let none outlive the report.
-                overall.Cancel();
-                await Task.WhenAny(_versions).ConfigureAwait(false);
-                _ = _versions.Exception;
+                if (_versions != null && !_versions.IsCompleted)
+                {
+                    // The dialog ended early (time, a defect, Ctrl+C): stop the version probes too; none outlives the probe.
+                    overall.Cancel();
+                    _afterQueue?.Cancel();
+                    await Task.WhenAny(_versions).ConfigureAwait(false);
+                    _ = _versions.Exception;
+                }
+
+                _mainPermit?.Dispose();
+                _afterQueue?.Dispose();
             }
 
             var allowed = _options.Policy.Disallowed(_endpoint.Protocol, _endpoint.Port, _endpoint.Security);
@@ -201,42 +220,32 @@ namespace MailTls.Probing
         }
 
         /// <summary>
-        /// Opens a connection once the server has a free slot (-MaxConnectionsPerHost). The first connection's wait
-        /// is not charged to the probe's time (a busy fleet is not a slow server); later ones wait within the deadline.
-        /// The caller holds no other connection of this probe while it waits, so slots cannot deadlock.
+        /// Opens a connection once the server has a slot for it (-MaxConnectionsPerHost). The first connection queues
+        /// for one, and the wait is not charged to the probe's time (a busy fleet is not a slow server); its slot is
+        /// the probe's until the end. Later connections take a free slot or inherit the probe's (see _mainPermit).
         /// </summary>
-        /// <remarks>
-        /// With besideMain (a version probe that may run while the probe's first connection is still open) it takes a
-        /// free slot if there is one, and otherwise waits for the first connection to close before queueing, so a probe
-        /// never waits for a slot while it holds one.
-        /// </remarks>
-        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings, bool first = false, bool besideMain = false)
+        private async Task<Connection?> ConnectAsync(Transcript? transcript, FindingList findings, bool first = false)
         {
             IDisposable permit;
             try
             {
-                var queued = Stopwatch.StartNew();
-                if (besideMain && !_mainClosed.Task.IsCompleted && _limiter.TryEnter(_address!, out var free))
-                {
-                    permit = free;
-                }
-                else
-                {
-                    if (besideMain)
-                    {
-                        await Task.WhenAny(_mainClosed.Task, Task.Delay(System.Threading.Timeout.Infinite, _deadline)).ConfigureAwait(false);
-                        _deadline.ThrowIfCancellationRequested();
-                    }
-
-                    permit = await _limiter.EnterAsync(_address!, first ? _user : _deadline).ConfigureAwait(false);
-                }
-
                 if (first)
                 {
+                    var queued = Stopwatch.StartNew();
+                    _mainPermit = await _limiter.EnterAsync(_address!, _user).ConfigureAwait(false);
                     _queued = queued.Elapsed;
                     _deadlineAt += _queued;
                     var left = _deadlineAt - _clock.Elapsed;
-                    _overall!.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+                    _afterQueue = CancellationTokenSource.CreateLinkedTokenSource(_user);
+                    _afterQueue.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+                    _deadline = _afterQueue.Token;
+                    permit = HostConnectionLimiter.NoPermit; // the probe keeps the slot, not the connection
+                }
+                else if (!_limiter.TryEnter(_address!, out permit))
+                {
+                    await Task.WhenAny(_mainClosed.Task, Task.Delay(System.Threading.Timeout.Infinite, _deadline)).ConfigureAwait(false);
+                    await _inherited.WaitAsync(_deadline).ConfigureAwait(false);
+                    permit = new Inherited(_inherited);
                 }
             }
             catch (OperationCanceledException) when (!_user.IsCancellationRequested)
@@ -564,10 +573,10 @@ namespace MailTls.Probing
         /// A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake. Null when
         /// the server refused; TimedOut says whether time ran out instead (so a refusal is not guessed from silence).
         /// </summary>
-        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello, bool besideMain = false)
+        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
         {
             var scratch = new FindingList(_options.Policy);
-            using var connection = await ConnectAsync(null, scratch, besideMain: besideMain).ConfigureAwait(false);
+            using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
             if (connection == null)
             {
                 return (null, scratch.Contains(FindingCatalog.TimedOut));
@@ -645,7 +654,7 @@ namespace MailTls.Probing
             var results = new VersionResults(negotiated);
             async Task TryAsync(int[] offer)
             {
-                var (observed, timedOut) = await BouncyObserveAsync(offer, untilServerHello: true, besideMain: true).ConfigureAwait(false);
+                var (observed, timedOut) = await BouncyObserveAsync(offer, untilServerHello: true).ConfigureAwait(false);
                 var chosen = observed != null && offer.Contains(observed.VersionCode) ? observed.VersionCode : 0;
                 lock (results)
                 {
@@ -691,6 +700,16 @@ namespace MailTls.Probing
             {
                 _findings.Add(FindingCatalog.LegacyTlsAccepted, "Accepted: " + string.Join(", ", belowMinimum.Select(TlsObservation.VersionName)) + ".");
             }
+        }
+
+        /// <summary>The probe's own slot, lent to one later connection at a time.</summary>
+        private sealed class Inherited : IDisposable
+        {
+            private SemaphoreSlim? _gate;
+
+            public Inherited(SemaphoreSlim gate) => _gate = gate;
+
+            public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
         }
 
         /// <summary>What the version probes found: filled by them, read once they are all done.</summary>

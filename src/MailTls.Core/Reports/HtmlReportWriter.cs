@@ -32,10 +32,30 @@ namespace MailTls.Reports
         public HtmlReportWriter(string path)
             : base(path)
         {
-            _rowsFile = CreateScratch(".rows");
-            _detailsFile = CreateScratch(".details");
+            try
+            {
+                _rowsFile = CreateScratch(".rows");
+                _detailsFile = CreateScratch(".details");
+            }
+            catch
+            {
+                _rowsFile?.Dispose();
+                Dispose(); // the temporary report goes too
+                throw;
+            }
+
             _rows = new StreamWriter(_rowsFile, Utf8, 65536, leaveOpen: true);
             _details = new StreamWriter(_detailsFile, Utf8, 65536, leaveOpen: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Abandon()
+        {
+            // Disposed before they were made when the constructor failed.
+            _rows?.Dispose();
+            _details?.Dispose();
+            _rowsFile?.Dispose();
+            _detailsFile?.Dispose();
         }
 
         /// <inheritdoc />

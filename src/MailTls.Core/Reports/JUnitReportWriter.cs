@@ -26,8 +26,25 @@ namespace MailTls.Reports
         public JUnitReportWriter(string path)
             : base(path)
         {
-            _cases = CreateScratch(".cases");
+            try
+            {
+                _cases = CreateScratch(".cases");
+            }
+            catch
+            {
+                Dispose(); // the temporary report goes too
+                throw;
+            }
+
             _xml = XmlWriter.Create(_cases, Fragment);
+        }
+
+        /// <inheritdoc />
+        protected override void Abandon()
+        {
+            // Null when the constructor failed.
+            _xml?.Dispose();
+            _cases?.Dispose();
         }
 
         /// <inheritdoc />

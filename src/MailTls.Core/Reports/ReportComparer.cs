@@ -51,6 +51,8 @@ namespace MailTls.Reports
             var differences = Compared
                 .Select(p => (Property: p, Before: before.Column(p), After: current.Column(p)))
                 .Where(d => !string.Equals(d.Before ?? string.Empty, d.After ?? string.Empty, StringComparison.Ordinal))
+                // Reports written before policies were recorded have none: that is not a change of policy.
+                .Where(d => !(d.Property == "Policy" && d.Before == null))
                 .Select(d => new ReportDifference(d.Property, d.Before, d.After))
                 .ToArray();
             var was = before.Findings.Select(f => f.Id).ToArray();
@@ -66,50 +68,62 @@ namespace MailTls.Reports
 
         /// <summary>
         /// Reads the reports of a JSON report file (an array, as Export-MailTlsReport -Format Json writes) or a JSON
-        /// lines file (one report per line, as shards write, concatenated or not).
+        /// lines file (one report per line, as shards write, concatenated or not). JSON lines stream, a report at a
+        /// time; an array is read whole.
         /// </summary>
         /// <exception cref="FileNotFoundException">No such file.</exception>
-        /// <exception cref="InvalidDataException">The file is not JSON reports (the message says where).</exception>
-        public static IReadOnlyList<ReportRecord> ReadFile(string path)
+        /// <exception cref="InvalidDataException">The file is not JSON reports (the message says where); with JSON lines,
+        /// raised when the enumeration reaches the bad line.</exception>
+        public static IEnumerable<ReportRecord> ReadFile(string path)
         {
-            var text = File.ReadAllText(path);
-            var records = new List<ReportRecord>();
+            using var reader = new StreamReader(path);
+            var first = (char)reader.Peek();
+            while (char.IsWhiteSpace(first) && reader.Peek() >= 0)
+            {
+                reader.Read();
+                first = (char)reader.Peek();
+            }
+
+            return first == '[' ? ReadArray(reader.ReadToEnd(), path) : ReadLines(path);
+        }
+
+        private static IReadOnlyList<ReportRecord> ReadArray(string text, string path)
+        {
             try
             {
-                if (text.TrimStart().StartsWith("[", StringComparison.Ordinal))
-                {
-                    using var document = JsonDocument.Parse(text);
-                    records.AddRange(document.RootElement.EnumerateArray().Select(e => ReportRecord.Read(e.Clone(), JsonProperty)));
-                }
-                else
-                {
-                    var number = 0;
-                    foreach (var line in text.Split('\n'))
-                    {
-                        number++;
-                        if (line.Trim().Length == 0)
-                        {
-                            continue;
-                        }
-
-                        try
-                        {
-                            using var document = JsonDocument.Parse(line);
-                            records.Add(ReportRecord.Read(document.RootElement.Clone(), JsonProperty));
-                        }
-                        catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
-                        {
-                            throw new InvalidDataException($"Line {number} of '{path}' is not a report: {ex.Message}", ex);
-                        }
-                    }
-                }
+                using var document = JsonDocument.Parse(text);
+                return document.RootElement.EnumerateArray().Select(e => ReportRecord.Read(e.Clone(), JsonProperty)).ToArray();
             }
             catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
             {
                 throw new InvalidDataException($"'{path}' is not a JSON report of Export-MailTlsReport: {ex.Message}", ex);
             }
+        }
 
-            return records;
+        private static IEnumerable<ReportRecord> ReadLines(string path)
+        {
+            var number = 0;
+            foreach (var line in File.ReadLines(path))
+            {
+                number++;
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                ReportRecord record;
+                try
+                {
+                    using var document = JsonDocument.Parse(line);
+                    record = ReportRecord.Read(document.RootElement.Clone(), JsonProperty);
+                }
+                catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
+                {
+                    throw new InvalidDataException($"Line {number} of '{path}' is not a report of Export-MailTlsReport: {ex.Message}", ex);
+                }
+
+                yield return record;
+            }
         }
 
         /// <summary>A property of a JSON object as the plain value a deserialized report would have.</summary>

@@ -13,6 +13,7 @@ namespace MailTls.Reports
     public abstract class ReportWriter : IDisposable
     {
         private readonly string _temporary;
+        private bool _ended;
         private bool _completed;
 
         /// <summary>A writer that will replace <paramref name="path"/>.</summary>
@@ -60,7 +61,7 @@ namespace MailTls.Reports
         /// <summary>Writes one report.</summary>
         public void Write(ReportRecord record)
         {
-            if (_completed)
+            if (_ended)
             {
                 throw new InvalidOperationException("The report is complete.");
             }
@@ -70,31 +71,40 @@ namespace MailTls.Reports
         }
 
         /// <summary>Ends the file validly, flushes it to disk and renames it over the target.</summary>
+        /// <remarks>If this fails (a full disk), the target stays as it was and <see cref="Dispose"/> removes the temporary file.</remarks>
         public void Complete()
         {
-            if (_completed)
+            if (_ended)
             {
                 return;
             }
 
-            _completed = true;
+            _ended = true;
             Finish();
             Stream.Flush(flushToDisk: true);
             Stream.Dispose();
             AtomicFile.Rename(_temporary, Path);
+            _completed = true;
         }
 
-        /// <summary>Abandons the report: the target is left as it was.</summary>
+        /// <summary>Abandons the report unless it was completed: the target is left as it was, and no temporary file stays.</summary>
         public void Dispose()
         {
             if (!_completed)
             {
+                _ended = true;
                 _completed = true;
+                Abandon();
                 Stream.Dispose();
                 File.Delete(_temporary);
             }
 
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Closes what a format keeps besides the file (scratch files) when the report is abandoned.</summary>
+        protected virtual void Abandon()
+        {
         }
 
         /// <summary>

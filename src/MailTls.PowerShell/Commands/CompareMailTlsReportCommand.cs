@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using MailTls.Reports;
 
@@ -19,6 +20,7 @@ namespace MailTls.PowerShell.Commands
         private const string ByObject = "ReferenceObject";
         private ReportComparer? _comparer;
         private bool _piped;
+        private int _compared;
 
         /// <summary>The reference run: a JSON report (Export-MailTlsReport -Format Json or JsonLines).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByPath)]
@@ -43,7 +45,7 @@ namespace MailTls.PowerShell.Commands
         /// <inheritdoc />
         protected override void BeginProcessing()
         {
-            var reference = ParameterSetName == ByPath ? ReadFile(ReferencePath, "Reference") : ReadObjects(ReferenceObject);
+            var reference = ParameterSetName == ByPath ? ReadFile(ReferencePath, "Reference").ToList() : ReadObjects(ReferenceObject);
             _comparer = new ReportComparer(reference);
             WriteVerbose($"The reference holds {_comparer.ReferenceCount} report(s).");
         }
@@ -67,6 +69,7 @@ namespace MailTls.PowerShell.Commands
             {
                 Emit(_comparer!.Compare(record!));
             }
+
         }
 
         /// <inheritdoc />
@@ -80,6 +83,11 @@ namespace MailTls.PowerShell.Commands
                 }
             }
 
+            if (_compared == 0 && _comparer!.ReferenceCount > 0)
+            {
+                WriteWarning("No report of this run came in (the command before this one may have failed), so every endpoint of the reference is listed as Removed.");
+            }
+
             foreach (var removed in _comparer!.Removed())
             {
                 WriteObject(removed);
@@ -88,35 +96,72 @@ namespace MailTls.PowerShell.Commands
 
         private void Emit(ReportChange change)
         {
+            _compared++; // unchanged ones count as compared, shown or not
             if (change.Change != ReportChangeKind.Unchanged || IncludeEqual)
             {
                 WriteObject(change);
             }
         }
 
-        private IReadOnlyList<ReportRecord> ReadFile(string path, string which)
+        /// <summary>A report file's records as they are read; a file that cannot be read stops the command, naming it.</summary>
+        private IEnumerable<ReportRecord> ReadFile(string path, string which)
         {
             var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            IEnumerator<ReportRecord>? records = null;
             try
             {
-                return ReportComparer.ReadFile(resolved);
+                records = ReportComparer.ReadFile(resolved).GetEnumerator();
             }
-            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            catch (Exception ex)
             {
-                ThrowTerminatingError(CmdletInput.Record(ex, which + "NotFound", ErrorCategory.ObjectNotFound, path,
-                    $"The report '{path}' does not exist. Give the JSON file an earlier run wrote (Export-MailTlsReport run.json)."));
-            }
-            catch (InvalidDataException ex)
-            {
-                ThrowTerminatingError(CmdletInput.Record(ex, which + "Unreadable", ErrorCategory.InvalidData, path,
-                    $"{ex.Message} Compare reads the JSON (or JSON lines) reports of Export-MailTlsReport; for CliXml files use -ReferenceObject (Import-Clixml file)."));
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                ThrowTerminatingError(CmdletInput.Record(ex, which + "Unreadable", ErrorCategory.ReadError, path, $"The report '{path}' cannot be read: {ex.Message}"));
+                Stop(ex, path, which);
             }
 
-            return Array.Empty<ReportRecord>(); // not reached: ThrowTerminatingError always throws
+            using (records)
+            {
+                while (true)
+                {
+                    ReportRecord record;
+                    try
+                    {
+                        if (!records!.MoveNext())
+                        {
+                            yield break;
+                        }
+
+                        record = records.Current;
+                    }
+                    catch (Exception ex)
+                    {
+                        Stop(ex, path, which);
+                        yield break;
+                    }
+
+                    yield return record;
+                }
+            }
+        }
+
+        private void Stop(Exception ex, string path, string which)
+        {
+            switch (ex)
+            {
+                case FileNotFoundException _:
+                case DirectoryNotFoundException _:
+                    ThrowTerminatingError(CmdletInput.Record(ex, which + "NotFound", ErrorCategory.ObjectNotFound, path,
+                        $"The report '{path}' does not exist. Give the JSON file an earlier run wrote (Export-MailTlsReport run.json)."));
+                    break;
+                case InvalidDataException _:
+                    ThrowTerminatingError(CmdletInput.Record(ex, which + "Unreadable", ErrorCategory.InvalidData, path,
+                        $"{ex.Message} Compare reads the JSON (or JSON lines) reports of Export-MailTlsReport; for CliXml files use -ReferenceObject (Import-Clixml file)."));
+                    break;
+                case IOException _:
+                case UnauthorizedAccessException _:
+                    ThrowTerminatingError(CmdletInput.Record(ex, which + "Unreadable", ErrorCategory.ReadError, path, $"The report '{path}' cannot be read: {ex.Message}"));
+                    break;
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex).Throw(); // not a file problem: a defect, as it is
         }
 
         private List<ReportRecord> ReadObjects(IEnumerable<PSObject> items)
