@@ -38,7 +38,10 @@ namespace MailTls.Bench
                 Thread.Sleep(1000);
                 var ceiling = Ceiling(addresses);
                 var idle = Shell.PwshScript(pwsh, "(Get-Content /proc/$PID/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\\D'").Last();
-                var (seconds, peakKb, reports, passed, busiest) = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch);
+                var (seconds, peakKb, reports, passed, busiest, _) = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch);
+                var notPass = _notPass;
+                // The same scan with glibc's malloc held to 2 arenas (set before pwsh starts; a module cannot).
+                var tuned = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch, new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" });
                 var rate = Endpoints / seconds;
                 var idleMb = double.Parse(idle, CultureInfo.InvariantCulture) / 1024;
                 var peakMb = peakKb / 1024;
@@ -55,9 +58,10 @@ namespace MailTls.Bench
                     .AppendLine("|---|---|---|---|---|")
                     .AppendLine($"| handshakes per second | {rate:0} ({Endpoints:N0} in {seconds:0.0} s; {reports:N0} reports, {passed:N0} Pass) | {ceiling:0} | {rate / ceiling:0.00} | ≥ 0.70 ({(rate / ceiling >= 0.7 ? "met" : "not met")}) |")
                     .AppendLine($"| peak RSS | {peakMb:0} MB | pwsh alone: {idleMb:0} MB | +{peakMb - idleMb:0} MB | ≤ +50 MB ({(peakMb - idleMb <= 50 ? "met" : "not met")}) |")
-                    .AppendLine($"| most connections open to one address at once (ss, every 100 ms) | {busiest} | | | ≤ 2 ({(busiest <= 2 ? "met" : "not met")}) |")
+                    .AppendLine($"| peak RSS, pwsh started with MALLOC_ARENA_MAX=2 | {tuned.PeakKb / 1024:0} MB ({tuned.Endpoints / tuned.Seconds:0} per second) | pwsh alone: {idleMb:0} MB | +{(tuned.PeakKb / 1024) - idleMb:0} MB | (for information) |")
+                    .AppendLine($"| most connections open to one address at once (ss, every 100 ms) | {Math.Max(busiest, tuned.Busiest)} | | | ≤ 2 ({(Math.Max(busiest, tuned.Busiest) <= 2 ? "met" : "not met")}) |")
                     .AppendLine()
-                    .AppendLine(_notPass.Length == 0 ? "Every report passed." : $"Reports that did not pass, by findings: {_notPass}.")
+                    .AppendLine(notPass.Length == 0 ? "Every report passed." : $"Reports that did not pass, by findings: {notPass}.")
                     .ToString();
             }
             finally
@@ -80,7 +84,7 @@ namespace MailTls.Bench
             return rates.Sum();
         }
 
-        private static (double Seconds, double PeakKb, int Reports, int Passed, int Busiest) Scan(string pwsh, string modulePath, string rootPath, string[] addresses, string scratch)
+        private static (double Seconds, double PeakKb, int Reports, int Passed, int Busiest, int Endpoints) Scan(string pwsh, string modulePath, string rootPath, string[] addresses, string scratch, IReadOnlyDictionary<string, string>? environment = null)
         {
             var output = Path.Combine(scratch, "fleet.jsonl");
             var list = string.Join(",", addresses.Select(a => $"'{a}:{Ports.Imaps}'"));
@@ -103,7 +107,7 @@ namespace MailTls.Bench
                     Thread.Sleep(100);
                 }
             });
-            var lines = Shell.PwshScript(pwsh, script);
+            var lines = Shell.PwshScript(pwsh, script, environment);
             done.Cancel();
             sampler.Wait();
             var reports = File.ReadLines(output).Count();
@@ -111,7 +115,7 @@ namespace MailTls.Bench
             var others = File.ReadLines(output).Where(l => !l.Contains("\"Verdict\":\"Pass\"", StringComparison.Ordinal))
                 .Select(l => string.Join(",", Regex.Matches(l, "\"Id\":\"(MTLS\\d+)\"").Select(m => m.Groups[1].Value))).GroupBy(f => f).Select(g => $"{g.Count()} x {(g.Key.Length == 0 ? "none" : g.Key)}");
             _notPass = string.Join(", ", others);
-            return (double.Parse(lines[^2], CultureInfo.InvariantCulture), double.Parse(lines[^1], CultureInfo.InvariantCulture), reports, passed, busiest);
+            return (double.Parse(lines[^2], CultureInfo.InvariantCulture), double.Parse(lines[^1], CultureInfo.InvariantCulture), reports, passed, busiest, Endpoints);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace MailTls.Bench
     internal static class Shell
     {
         /// <summary>Runs a process to its end; its standard output. A non-zero exit throws unless <paramref name="anyExitCode"/>.</summary>
-        public static string Run(string file, IEnumerable<string> arguments, string? directory = null, bool anyExitCode = false)
+        public static string Run(string file, IEnumerable<string> arguments, string? directory = null, bool anyExitCode = false, IReadOnlyDictionary<string, string>? environment = null)
         {
             var start = new ProcessStartInfo(file)
             {
@@ -22,6 +22,11 @@ namespace MailTls.Bench
             foreach (var argument in arguments)
             {
                 start.ArgumentList.Add(argument);
+            }
+
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
             }
 
             using var process = Process.Start(start)!;
@@ -56,7 +61,7 @@ namespace MailTls.Bench
             System.IO.Path.Combine(Run("dotnet", new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", "$PSHOME" }, repository).Trim(), "pwsh");
 
         /// <summary>Runs a script in a fresh pwsh; its output lines.</summary>
-        public static string[] PwshScript(string pwsh, string script) =>
-            Run(pwsh, new[] { "-NoProfile", "-NonInteractive", "-Command", script }).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        public static string[] PwshScript(string pwsh, string script, IReadOnlyDictionary<string, string>? environment = null) =>
+            Run(pwsh, new[] { "-NoProfile", "-NonInteractive", "-Command", script }, environment: environment).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }
