@@ -111,6 +111,31 @@ Describe 'Compare-MailTlsReport bad input' {
         $failure.TargetObject | Should -Be $path
     }
 
+    It 'warns when no report of this run came in, instead of listing the reference as quietly Removed' {
+        $reference = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass' }
+        $result = @() | Compare-MailTlsReport -ReferenceObject $reference -WarningVariable warned -WarningAction SilentlyContinue
+        $warned[0].Message | Should -Match 'No report of this run came in'
+        $result.Change | Should -Be 'Removed'
+    }
+
+    It 'does not count a policy missing from an older reference as a change' {
+        # Reports written before policies were recorded have no Policy; today's say Baseline.
+        $old = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass'; TlsVersion = 'TLS 1.3' }
+        $new = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass'; TlsVersion = 'TLS 1.3'; Policy = 'Baseline' }
+        ($new | Compare-MailTlsReport -ReferenceObject $old -IncludeEqual).Change | Should -Be 'Unchanged'
+        $strict = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass'; TlsVersion = 'TLS 1.3'; Policy = 'Strict' }
+        ($strict | Compare-MailTlsReport -ReferenceObject $new).ChangedProperties | Should -Be 'Policy'
+    }
+
+    It 'stops at a bad line of a JSON lines file, naming the line' {
+        $path = Join-Path $TestDrive 'run.jsonl'
+        '{"HostName":"a.mailtls.test","Port":993,"Protocol":"Imap","Security":"Implicit","Verdict":"Pass"}', 'not json' | Set-Content $path
+        $reference = [pscustomobject]@{ HostName = 'b.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass' }
+        $failure = { Compare-MailTlsReport -ReferenceObject $reference -DifferencePath $path } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -Be "DifferenceUnreadable,$CommandName"
+        $failure.ErrorDetails.Message | Should -Match 'Line 2 of'
+    }
+
     It 'reports input that is not a report (InputNotReport) and compares the rest' {
         $reference = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Pass' }
         $changed = [pscustomobject]@{ HostName = 'a.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Fail' }
