@@ -55,8 +55,22 @@ namespace MailTls.PowerShell
             return null;
         }
 
-        /// <summary>Reads a property by name from a live or deserialized object (null when it has none).</summary>
-        public static object? PropertyOf(object item, string name) => PSObject.AsPSObject(item).Properties[name]?.Value;
+        /// <summary>
+        /// A report of Test-MailEndpoint, live or deserialized, read by property name; input that is not one is the
+        /// error InputNotReport (the pipeline goes on) and gives null.
+        /// </summary>
+        public static MailTls.Reports.ReportRecord? ReadReport(PSCmdlet cmdlet, object item)
+        {
+            try
+            {
+                return MailTls.Reports.ReportRecord.Read(item, (o, name) => PSObject.AsPSObject(o).Properties[name]?.Value);
+            }
+            catch (FormatException ex)
+            {
+                cmdlet.WriteError(Record(ex, "InputNotReport", ErrorCategory.InvalidType, item, ex.Message));
+                return null;
+            }
+        }
 
         /// <summary>The -TrustedRootCertificate values as certificates; a bad one is an error record, and the rest still count.</summary>
         public static IEnumerable<X509Certificate2> TrustedRoots(PSCmdlet cmdlet, object[]? items)

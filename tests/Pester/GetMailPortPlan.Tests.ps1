@@ -65,11 +65,7 @@ Describe 'Get-MailPortPlan with an autoconfig file given by address' -Skip:(-not
 
 Describe 'Get-MailPortPlan against a host that stalls on every mail port (scripted: accepts, never answers)' -Skip:(-not $HaveServers) {
     BeforeAll {
-        function script:Get-StallingPeak {
-            $client = [System.Net.Sockets.TcpClient]::new()
-            $client.Connect($State.stalling.host, [int]$State.stalling.stats.Split(':')[1])
-            try { [int]([System.IO.StreamReader]::new($client.GetStream()).ReadLine() -replace '^peak=') } finally { $client.Dispose() }
-        }
+        function script:Get-StallingPeak { [int]((Read-MailTlsScriptedStat $State.stalling.stats) -replace '^peak=') }
     }
 
     It 'holds at most -MaxConnectionsPerHost (default 2) connections to it, and ends within 3 x TimeoutSeconds + 2 s' {

@@ -26,9 +26,7 @@ BeforeAll {
         $null = $ps.BeginInvoke()
         try {
             Start-Sleep -Seconds 3
-            $client = [System.Net.Sockets.TcpClient]::new()
-            $client.Connect($State.scripted.SilentStats.Split(':')[0], [int]$State.scripted.SilentStats.Split(':')[1])
-            try { [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
+            Read-MailTlsScriptedStat $State.scripted.SilentStats
         }
         finally {
             $ps.Stop()

@@ -43,3 +43,17 @@ function Get-MailTlsTestState {
     if (-not $env:MAILTLS_STATE) { return $null }
     Get-Content -Raw $env:MAILTLS_STATE | ConvertFrom-Json
 }
+
+function Read-MailTlsScriptedStat {
+    <#
+    .SYNOPSIS
+    The one line a scripted stats port answers ("open=N", "peak=N"): what a scripted server holds at once.
+    .PARAMETER Endpoint
+    The stats port as address:port, from the test state.
+    #>
+    param([Parameter(Mandatory)] [string] $Endpoint)
+    $address, $port = $Endpoint.Split(':')
+    $client = [System.Net.Sockets.TcpClient]::new()
+    $client.Connect($address, [int]$port)
+    try { [System.IO.StreamReader]::new($client.GetStream()).ReadLine() } finally { $client.Dispose() }
+}

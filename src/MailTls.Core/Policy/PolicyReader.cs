@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using MailTls.Files;
 using MailTls.Tls;
 
 namespace MailTls.Policy
@@ -60,7 +61,7 @@ namespace MailTls.Policy
             try
             {
                 using var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-                data = Plain(document.RootElement);
+                data = JsonData.Plain(document.RootElement);
             }
             catch (JsonException ex)
             {
@@ -294,17 +295,5 @@ namespace MailTls.Policy
 
         private static PolicyInvalidException Invalid(string source, string field, string message, Exception? inner = null) =>
             new PolicyInvalidException("PolicyFieldInvalid", source, $"Policy {source}, field {field}: {message}", inner) { Field = field };
-
-        /// <summary>JSON as the plain data a .psd1 gives: dictionaries, lists, strings, numbers, flags.</summary>
-        private static object? Plain(JsonElement element) => element.ValueKind switch
-        {
-            JsonValueKind.Object => element.EnumerateObject().Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (table, p) => { table[p.Name] = Plain(p.Value); return table; }),
-            JsonValueKind.Array => element.EnumerateArray().Select(Plain).ToArray(),
-            JsonValueKind.String => element.GetString(),
-            JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : (object)element.GetDouble(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => null,
-        };
     }
 }

@@ -32,9 +32,7 @@ namespace MailTls.Probing
                 return Permit.None;
             }
 
-            // IPv4 written as IPv6 (::ffff:a.b.c.d) is the same server.
-            var key = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            var gate = _hosts.GetOrAdd(key, _ => new SemaphoreSlim(_limit, _limit));
+            var gate = Gate(address);
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             return new Permit(gate);
         }
@@ -48,8 +46,7 @@ namespace MailTls.Probing
                 return true;
             }
 
-            var key = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-            var gate = _hosts.GetOrAdd(key, _ => new SemaphoreSlim(_limit, _limit));
+            var gate = Gate(address);
             if (!gate.Wait(0))
             {
                 return false;
@@ -58,6 +55,10 @@ namespace MailTls.Probing
             permit = new Permit(gate);
             return true;
         }
+
+        // IPv4 written as IPv6 (::ffff:a.b.c.d) is the same server.
+        private SemaphoreSlim Gate(IPAddress address) =>
+            _hosts.GetOrAdd(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, _ => new SemaphoreSlim(_limit, _limit));
 
         private sealed class Permit : IDisposable
         {

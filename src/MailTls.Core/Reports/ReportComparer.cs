@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using MailTls.Files;
 
 namespace MailTls.Reports
 {
@@ -92,7 +93,7 @@ namespace MailTls.Reports
             try
             {
                 using var document = JsonDocument.Parse(text);
-                return document.RootElement.EnumerateArray().Select(e => ReportRecord.Read(e.Clone(), JsonProperty)).ToArray();
+                return document.RootElement.EnumerateArray().Select(e => ReportRecord.Read(JsonData.Plain(e) ?? string.Empty, JsonData.Property)).ToArray();
             }
             catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
             {
@@ -115,7 +116,7 @@ namespace MailTls.Reports
                 try
                 {
                     using var document = JsonDocument.Parse(line);
-                    record = ReportRecord.Read(document.RootElement.Clone(), JsonProperty);
+                    record = ReportRecord.Read(JsonData.Plain(document.RootElement) ?? string.Empty, JsonData.Property);
                 }
                 catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
                 {
@@ -125,36 +126,6 @@ namespace MailTls.Reports
                 yield return record;
             }
         }
-
-        /// <summary>A property of a JSON object as the plain value a deserialized report would have.</summary>
-        private static object? JsonProperty(object item, string name)
-        {
-            if (!(item is JsonElement element) || element.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            foreach (var property in element.EnumerateObject())
-            {
-                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Plain(property.Value);
-                }
-            }
-
-            return null;
-        }
-
-        private static object? Plain(JsonElement value) => value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.TryGetInt64(out var whole) ? whole : (object)value.GetDouble(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Array => value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Object ? v : Plain(v)).ToArray(),
-            JsonValueKind.Object => value,
-            _ => null,
-        };
 
         private ReportRecord? Match(ReportRecord current)
         {

@@ -65,9 +65,10 @@ namespace MailTls.PowerShell.Commands
                     "This run came both from -DifferencePath and from the pipeline: give one of them."));
             }
 
-            if (TryRead(DifferenceObject, out var record))
+            var record = CmdletInput.ReadReport(this, DifferenceObject);
+            if (record != null)
             {
-                Emit(_comparer!.Compare(record!));
+                Emit(_comparer!.Compare(record));
             }
 
         }
@@ -169,28 +170,14 @@ namespace MailTls.PowerShell.Commands
             var records = new List<ReportRecord>();
             foreach (var item in items)
             {
-                if (TryRead(item, out var record))
+                var record = CmdletInput.ReadReport(this, item);
+                if (record != null)
                 {
-                    records.Add(record!);
+                    records.Add(record);
                 }
             }
 
             return records;
-        }
-
-        private bool TryRead(PSObject item, out ReportRecord? record)
-        {
-            try
-            {
-                record = ReportRecord.Read(item, CmdletInput.PropertyOf);
-                return true;
-            }
-            catch (FormatException ex)
-            {
-                WriteError(CmdletInput.Record(ex, "InputNotReport", ErrorCategory.InvalidType, item, ex.Message));
-                record = null;
-                return false;
-            }
         }
     }
 }

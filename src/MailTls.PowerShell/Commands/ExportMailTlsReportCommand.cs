@@ -92,14 +92,9 @@ namespace MailTls.PowerShell.Commands
                 return;
             }
 
-            ReportRecord record;
-            try
+            var record = CmdletInput.ReadReport(this, InputObject);
+            if (record == null)
             {
-                record = ReportRecord.Read(InputObject, CmdletInput.PropertyOf);
-            }
-            catch (FormatException ex)
-            {
-                WriteError(CmdletInput.Record(ex, "InputNotReport", ErrorCategory.InvalidType, InputObject, ex.Message));
                 return;
             }
 
