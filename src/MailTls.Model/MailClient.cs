@@ -53,5 +53,17 @@ namespace MailTls
 
         /// <summary>An application's own "Use SSL / Use StartTls / Port" settings in a JSON, XML or INI file (or XML in a zip), addressed by -Map.</summary>
         Settings,
+
+        /// <summary>Outlook Express 5 and 6 for Windows (the Internet Account Manager's registry keys).</summary>
+        OutlookExpress,
+
+        /// <summary>Outlook for Windows: 98/2000 in Internet Mail Only mode, and the POP3/IMAP accounts of 2002 to 2021 and Microsoft 365's classic Outlook (registry keys).</summary>
+        Outlook,
+
+        /// <summary>Windows Mail on Windows Vista (account{GUID}.oeaccount XML files, like Windows Live Mail's).</summary>
+        WindowsMail,
+
+        /// <summary>IncrediMail (its own registry tree, not documented anywhere): Set-ClientSsl gives the exact steps.</summary>
+        IncrediMail,
     }
 }

@@ -23,7 +23,7 @@ namespace MailTls.PowerShell
             var result = Engine.Read(new ClientQuery
             {
                 Clients = clients,
-                Paths = paths?.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray(),
+                Paths = paths?.Select(ResolveSettingsPath).ToArray(),
                 AllUsers = allUsers,
                 ClientVersion = ClientVersion,
             });
@@ -40,14 +40,21 @@ namespace MailTls.PowerShell
                 .ToArray();
         }
 
+        /// <summary>
+        /// A settings path as the engine takes it: a registry key's full path (HKCU:\…, Registry::HKEY_USERS\…,
+        /// HKEY_CURRENT_USER\…, the same on every system), or a file system path resolved against the current location.
+        /// </summary>
+        internal string ResolveSettingsPath(string path) =>
+            ClientSslEngine.RegistryKeyPath(path) ?? SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
         /// <summary>A settings file or account that could not be read or changed, as an error record that says what to do.</summary>
         internal void WriteClientError(ClientConfigException ex)
         {
             var category = ex.ErrorId switch
             {
-                "ConfigMalformed" or "EntrySeveralUsers" or "SslFromDefaults" or "SslConfigDeprecated" or "ValueSpansLines" => ErrorCategory.InvalidData,
+                "ConfigMalformed" or "EntrySeveralUsers" or "SslFromDefaults" or "SslConfigDeprecated" or "ValueSpansLines" or "RegistryValueTypeInvalid" or "BackupUnreadable" => ErrorCategory.InvalidData,
                 "ConfigNotFound" or "AccountNotFound" or "BackupNotFound" or "ConfigNotRecognized" => ErrorCategory.ObjectNotFound,
-                "ProfileLocked" or "ClientRunning" => ErrorCategory.ResourceUnavailable,
+                "ProfileLocked" or "ClientRunning" or "RegistryUnavailable" => ErrorCategory.ResourceUnavailable,
                 "PortModeMismatch" or "PlaintextRefused" or "MapInvalid" or "HostNameInvalid" => ErrorCategory.InvalidArgument,
                 "MapKeyMissing" or "MapKeyAmbiguous" => ErrorCategory.ObjectNotFound,
                 "SslNotSupported" => ErrorCategory.NotImplemented,

@@ -77,7 +77,7 @@ namespace MailTls.Clients
         public string? HostName { get; }
     }
 
-    /// <summary>One planned change of one setting in one file.</summary>
+    /// <summary>One planned change of one setting in one file (a text edit) or one registry key (a value to write).</summary>
     internal sealed class SettingEdit
     {
         public SettingEdit(string path, string setting, string? before, string? after, TextEdit edit)
@@ -89,6 +89,16 @@ namespace MailTls.Clients
             Edit = edit;
         }
 
+        /// <summary>A registry value: <paramref name="setting"/> is the value's name in the key <paramref name="path"/>.</summary>
+        public SettingEdit(string path, string setting, string? before, string? after, Registry.RegistryData value)
+        {
+            Path = path;
+            Setting = setting;
+            Before = before;
+            After = after;
+            Value = value;
+        }
+
         public string Path { get; }
 
         public string Setting { get; }
@@ -97,7 +107,11 @@ namespace MailTls.Clients
 
         public string? After { get; }
 
-        public TextEdit Edit { get; }
+        /// <summary>The text edit (files); null for a registry value.</summary>
+        public TextEdit? Edit { get; }
+
+        /// <summary>The value to write (registry); null for a text edit.</summary>
+        public Registry.RegistryData? Value { get; }
     }
 
     /// <summary>

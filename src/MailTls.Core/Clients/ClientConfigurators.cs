@@ -34,6 +34,10 @@ namespace MailTls.Clients
             new ClawsMailConfigurator(),
             new EudoraConfigurator(),
             new WindowsLiveMailConfigurator(),
+            WindowsLiveMailConfigurator.WindowsMail(),
+            Registry.InternetAccountManagerConfigurator.OutlookExpress(Registry.WindowsRegistryStore.Instance),
+            Registry.InternetAccountManagerConfigurator.OutlookInternetMailOnly(Registry.WindowsRegistryStore.Instance),
+            new Registry.OutlookProfileConfigurator(Registry.WindowsRegistryStore.Instance),
 
             // Last: it recognises any file with a [retriever] section.
             new GetmailConfigurator(),

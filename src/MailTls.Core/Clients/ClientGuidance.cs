@@ -4,14 +4,16 @@ using System.Collections.Generic;
 namespace MailTls.Clients
 {
     /// <summary>
-    /// The manual steps for the Mac clients whose stores are databases no other program may write (Eudora 5.x for Mac,
-    /// Outlook Express 5 for Mac, Entourage), with the values the seeds give: the SSL choice per protocol, the matching
-    /// port, and restarting the client before the first secure connection.
+    /// The manual steps for the clients whose stores MailTls does not write: the Mac clients' databases no other
+    /// program may write (Eudora 5.x for Mac, Outlook Express 5 for Mac, Entourage), and IncrediMail, whose registry
+    /// tree (HKCU\Software\IncrediMail\Identities\…\Accounts_New) has no public description of its server, port and
+    /// SSL values. Each comes with the values the seeds give: the SSL choice per protocol, the matching port, and
+    /// restarting the client before the first secure connection.
     /// </summary>
     public static class ClientGuidance
     {
         /// <summary>The steps for one account.</summary>
-        /// <param name="client">EudoraMac, OutlookExpressMac or Entourage.</param>
+        /// <param name="client">EudoraMac, OutlookExpressMac, Entourage or IncrediMail.</param>
         /// <param name="protocol">Imap or Pop3 (SMTP is in the same account).</param>
         /// <param name="security">Implicit or StartTls.</param>
         /// <param name="port">The incoming port; null: the table's port for the mode.</param>
@@ -72,6 +74,21 @@ namespace MailTls.Clients
                         $"In the sending options, tick \"SMTP service requires a secure connection (SSL)\" and use port {outgoing}.",
                         $"Click OK, quit {product}, and open it again before the first secure connection.",
                     }, new[] { $"This {name} service requires a secure connection (SSL): on", $"{name} port: {incoming}", "SMTP requires a secure connection (SSL): on", $"SMTP port: {outgoing}" }, notes);
+                case MailClient.IncrediMail:
+                    if (security != MailSecurity.Implicit)
+                    {
+                        throw new ClientConfigException("SslNotSupported", target,
+                            $"IncrediMail offers only \"This server requires a secure connection (SSL)\", not STARTTLS. Use -Security Implicit (port {Endpoints.WellKnownPorts.DefaultPort(protocol, MailSecurity.Implicit)}).");
+                    }
+
+                    return new ClientSslGuidance(client, protocol, security, hostName, incoming, new[]
+                    {
+                        "Open IncrediMail and choose Tools > Accounts; click the Mail tab.",
+                        $"Select the account{server} and click Properties, then the Advanced tab.",
+                        $"Under Incoming mail ({name}), tick \"This server requires a secure connection (SSL)\" and set the port to {incoming}.",
+                        $"Under Outgoing mail (SMTP), tick \"This server requires a secure connection (SSL)\" and set the port to {outgoing}.",
+                        "Click OK, exit IncrediMail, and open it again before the first secure connection.",
+                    }, new[] { $"Incoming ({name}) requires a secure connection (SSL): on", $"{name} port: {incoming}", "Outgoing (SMTP) requires a secure connection (SSL): on", $"SMTP port: {outgoing}" }, notes);
                 default:
                     throw new ArgumentException($"{client} is switched by Set-ClientSsl itself, not by hand.", nameof(client));
             }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using MailTls.Clients.Registry;
 using MailTls.Files;
 using MailTls.Policy;
 
@@ -98,6 +99,9 @@ namespace MailTls.Clients
         private const int MinimumCheckMinutes = 5;
         private readonly IReadOnlyList<ClientConfigurator> _configurators;
         private readonly Dictionary<string, string?> _backups = new Dictionary<string, string?>(StringComparer.Ordinal);
+
+        /// <summary>The values each registry backup of this command holds (it grows when a second change touches more values of the key).</summary>
+        private readonly Dictionary<string, Dictionary<string, RegistryData?>> _registryBackups = new Dictionary<string, Dictionary<string, RegistryData?>>(StringComparer.OrdinalIgnoreCase);
         private readonly string _stamp = AtomicFile.Stamp();
 
         /// <summary>An engine over every client MailTls knows.</summary>
@@ -236,12 +240,13 @@ namespace MailTls.Clients
                     $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
             }
 
-            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal))
+            var registry = configurator as RegistryConfigurator;
+            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal).Where(_ => registry == null))
             {
                 RefuseReadOnly(path);
             }
 
-            var backups = WriteAll(configurator, edits, out var undo);
+            var backups = registry != null ? WriteRegistry(registry, edits, out var undo) : WriteAll(configurator, edits, out undo);
             try
             {
                 Verify(configurator, location, current.Key, target);
@@ -257,10 +262,18 @@ namespace MailTls.Clients
                 .ToArray();
         }
 
-        /// <summary>The newest backup Set-ClientSsl took of a file, or null.</summary>
-        /// <param name="path">The settings file.</param>
+        /// <summary>The full path of a registry key (HKEY_CURRENT_USER\…) when a path names one (HKCU:\…, Registry::HKEY_USERS\…), else null.</summary>
+        /// <param name="path">A path as the user gave it.</param>
+        /// <returns>The key's full path, or null for a file path.</returns>
+        public static string? RegistryKeyPath(string path) => RegistryPath.Normalize(path);
+
+        /// <summary>The newest backup Set-ClientSsl took of a file or registry key, or null.</summary>
+        /// <param name="path">The settings file, or the registry key (HKEY_CURRENT_USER\…, HKCU:\…).</param>
         /// <returns>The backup's path.</returns>
-        public static string? NewestBackup(string path) => AtomicFile.Backups(path).FirstOrDefault();
+        public string? NewestBackup(string path) =>
+            RegistryPath.Normalize(path) is string key
+                ? RegistryOwner(key)?.Configurator.Backups.Backups(key).FirstOrDefault()
+                : AtomicFile.Backups(path).FirstOrDefault();
 
         /// <summary>Puts the newest backup of a file back (the current file is kept as an undo backup first).</summary>
         /// <param name="path">The settings file.</param>
@@ -270,6 +283,11 @@ namespace MailTls.Clients
         /// <exception cref="UnauthorizedAccessException">No permission to write the file.</exception>
         public ClientUndoResult Undo(string path, bool force)
         {
+            if (RegistryPath.Normalize(path) is string key)
+            {
+                return UndoRegistry(key, force);
+            }
+
             var backup = NewestBackup(path)
                 ?? throw new ClientConfigException("BackupNotFound", path,
                     $"There is no Set-ClientSsl backup of '{path}' (they sit beside the file as .<name>.<time>.mailtls-backup). Nothing was changed.");
@@ -318,8 +336,14 @@ namespace MailTls.Clients
                 return new ClientUndoResult(restored, Array.Empty<ClientSslChange>());
             }
 
+            return new ClientUndoResult(restored, AccountChanges(owner.Configurator, owner.Location, before, backup));
+        }
+
+        /// <summary>The account settings that an undo changed back: each account's mode, port and server before and after.</summary>
+        private static IReadOnlyList<ClientSslChange> AccountChanges(ClientConfigurator configurator, ConfigLocation location, IReadOnlyList<AccountRecord> before, string backup)
+        {
             var changes = new List<ClientSslChange>();
-            foreach (var after in SafeRead(owner.Configurator, owner.Location))
+            foreach (var after in SafeRead(configurator, location))
             {
                 var old = before.FirstOrDefault(b => b.Key == after.Key && b.Role == after.Role);
                 foreach (var (setting, was, now) in new[]
@@ -331,12 +355,12 @@ namespace MailTls.Clients
                 {
                     if (was != now)
                     {
-                        changes.Add(new ClientSslChange(owner.Configurator.Client, after.Account, after.Role, after.Protocol, after.ConfigPath, setting, was, now, backup));
+                        changes.Add(new ClientSslChange(configurator.Client, after.Account, after.Role, after.Protocol, after.ConfigPath, setting, was, now, backup));
                     }
                 }
             }
 
-            return new ClientUndoResult(restored, changes);
+            return changes;
         }
 
         private static IReadOnlyList<AccountRecord> SafeRead(ClientConfigurator configurator, ConfigLocation location)
@@ -365,7 +389,7 @@ namespace MailTls.Clients
                 {
                     var original = configurator.Load(file.Key);
                     undo.Originals[file.Key] = File.Exists(file.Key) ? File.ReadAllBytes(file.Key) : null;
-                    var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit));
+                    var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit!.Value));
                     if (!_backups.TryGetValue(file.Key, out var backup))
                     {
                         backup = File.Exists(file.Key) ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
@@ -391,10 +415,17 @@ namespace MailTls.Clients
             return backups;
         }
 
-        /// <summary>What a failed change takes back: the files as they were, and the backups it took (else Undo-ClientSsl would find those first).</summary>
+        /// <summary>
+        /// What a failed change takes back: the files (or registry values) as they were, and the backups it took (else
+        /// Undo-ClientSsl would find those first).
+        /// </summary>
         private sealed class WriteUndo
         {
             public Dictionary<string, byte[]?> Originals { get; } = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+
+            public IRegistryStore? Registry { get; set; }
+
+            public Dictionary<string, Dictionary<string, RegistryData?>> Values { get; } = new Dictionary<string, Dictionary<string, RegistryData?>>(StringComparer.OrdinalIgnoreCase);
 
             public List<string> NewBackups { get; } = new List<string>();
         }
@@ -402,6 +433,11 @@ namespace MailTls.Clients
         private void Undo(WriteUndo undo)
         {
             Restore(undo.Originals);
+            foreach (var key in undo.Values)
+            {
+                RestoreValues(undo.Registry!, key.Key, key.Value);
+            }
+
             foreach (var path in undo.NewBackups)
             {
                 if (_backups.TryGetValue(path, out var backup) && backup != null)
@@ -410,8 +446,146 @@ namespace MailTls.Clients
                 }
 
                 _backups.Remove(path);
+                _registryBackups.Remove(path);
             }
         }
+
+        /// <summary>
+        /// Writes the values of the edits, key by key. The registry has no rename, so the change is made safe another way:
+        /// the client is not running (checked first), the values it touches are saved to a .reg backup before the first
+        /// write, and any failure, or a read-back that differs, puts every touched value back.
+        /// </summary>
+        private Dictionary<string, string?> WriteRegistry(RegistryConfigurator configurator, IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
+        {
+            undo = new WriteUndo { Registry = configurator.Registry };
+            var backups = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            try
+            {
+                foreach (var key in edits.GroupBy(e => e.Path, StringComparer.OrdinalIgnoreCase))
+                {
+                    var before = key.GroupBy(e => e.Setting, StringComparer.OrdinalIgnoreCase)
+                        .ToDictionary(g => g.Key, g => configurator.Registry.GetValue(key.Key, g.Key), StringComparer.OrdinalIgnoreCase);
+                    backups[key.Key] = BackupValues(configurator, key.Key, before, undo);
+                    undo.Values[key.Key] = before;
+                    foreach (var edit in key)
+                    {
+                        configurator.Registry.SetValue(key.Key, edit.Setting, edit.Value!);
+                        if (!Equals(configurator.Registry.GetValue(key.Key, edit.Setting), edit.Value))
+                        {
+                            throw new IOException($"'{edit.Setting}' did not read back as written.");
+                        }
+                    }
+                }
+            }
+            catch (IOException ex)
+            {
+                Undo(undo);
+                throw new ClientConfigException("ConfigWriteFailed", edits[0].Path, $"Writing the registry values failed; they are as they were. ({ex.Message})", ex);
+            }
+            catch
+            {
+                Undo(undo);
+                throw;
+            }
+
+            return backups;
+        }
+
+        /// <summary>The command's backup of a key, taken (or grown by values it lacks) before they change; returns its path.</summary>
+        private string BackupValues(RegistryConfigurator configurator, string key, Dictionary<string, RegistryData?> before, WriteUndo undo)
+        {
+            if (_registryBackups.TryGetValue(key, out var saved) && before.Keys.All(saved.ContainsKey))
+            {
+                return _backups[key]!;
+            }
+
+            var isNew = saved == null;
+            saved ??= new Dictionary<string, RegistryData?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in before.Where(p => !saved.ContainsKey(p.Key)))
+            {
+                // A value this command changed before keeps its first (original) content.
+                saved[pair.Key] = pair.Value;
+            }
+
+            var path = configurator.Backups.Save(new RegistryBackup(key, saved), _stamp, AtomicFile.BackupSuffix, isNew ? null : _backups[key]);
+            _registryBackups[key] = saved;
+            _backups[key] = path;
+            if (isNew)
+            {
+                undo.NewBackups.Add(key);
+            }
+
+            return path;
+        }
+
+        private static void RestoreValues(IRegistryStore registry, string key, IReadOnlyDictionary<string, RegistryData?> values)
+        {
+            foreach (var pair in values)
+            {
+                if (pair.Value == null)
+                {
+                    if (registry.GetValue(key, pair.Key) != null)
+                    {
+                        registry.DeleteValue(key, pair.Key);
+                    }
+                }
+                else if (!Equals(registry.GetValue(key, pair.Key), pair.Value))
+                {
+                    registry.SetValue(key, pair.Key, pair.Value);
+                }
+            }
+        }
+
+        /// <summary>Puts a key's values back from its newest backup; the values as they are now go to an undo backup first.</summary>
+        private ClientUndoResult UndoRegistry(string key, bool force)
+        {
+            var owner = RegistryOwner(key);
+            var backup = owner?.Configurator.Backups.Backups(key).FirstOrDefault()
+                ?? throw new ClientConfigException("BackupNotFound", key,
+                    $"There is no Set-ClientSsl backup of the registry key '{key}' (they are .reg files in %LOCALAPPDATA%\\MailTls\\Backups of the user who ran it). Nothing was changed.");
+            var (configurator, location) = owner!.Value;
+            var saved = RegistryBackupFolder.Read(backup);
+            if (!string.Equals(saved.Key, key, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ClientConfigException("BackupUnreadable", backup, $"'{backup}' is the backup of '{saved.Key}', not of '{key}'; nothing was restored.");
+            }
+
+            var registry = configurator.Registry;
+            var now = saved.Values.Keys.ToDictionary(n => n, n => registry.GetValue(key, n), StringComparer.OrdinalIgnoreCase);
+            if (saved.Values.All(p => Equals(now[p.Key], p.Value)))
+            {
+                return new ClientUndoResult(Array.Empty<string>(), Array.Empty<ClientSslChange>());
+            }
+
+            var running = force ? null : configurator.RunningReason(location);
+            if (running != null)
+            {
+                throw new ClientConfigException("ClientRunning", key, $"{running} Exit the client first and run the command again, or add -Force.");
+            }
+
+            var before = SafeRead(configurator, location);
+            configurator.Backups.Save(new RegistryBackup(key, now), AtomicFile.Stamp(), AtomicFile.UndoSuffix, null);
+            try
+            {
+                RestoreValues(registry, key, saved.Values);
+                if (saved.Values.Any(p => !Equals(registry.GetValue(key, p.Key), p.Value)))
+                {
+                    throw new IOException("a value did not read back as restored");
+                }
+            }
+            catch (IOException ex)
+            {
+                RestoreValues(registry, key, now);
+                throw new ClientConfigException("ConfigWriteFailed", key, $"Restoring '{key}' failed; its values are as they were. ({ex.Message})", ex);
+            }
+
+            return new ClientUndoResult(new[] { key }, AccountChanges(configurator, location, before, backup));
+        }
+
+        /// <summary>The registry configurator that owns an account key, with its location.</summary>
+        private (RegistryConfigurator Configurator, ConfigLocation Location)? RegistryOwner(string key) =>
+            _configurators.OfType<RegistryConfigurator>().Select(c => (Configurator: c, Location: c.Recognize(key)))
+                .Where(p => p.Location != null).Select(p => ((RegistryConfigurator, ConfigLocation)?)(p.Configurator, p.Location!)).FirstOrDefault();
 
         private static void RefuseReadOnly(string path)
         {
@@ -476,9 +650,15 @@ namespace MailTls.Clients
 
         private (ClientConfigurator, ConfigLocation, AccountRecord) Fresh(ClientAccount account, string? clientVersion)
         {
-            var configurator = _configurators.First(c => c.Client == account.Client);
-            var location = configurator.Recognize(account.Profile ?? account.ConfigPath)
-                ?? throw new ClientConfigException("ConfigNotFound", account.ConfigPath, $"'{account.ConfigPath}' is gone or no longer holds {account.Client} settings.");
+            // A registry account is found by its own key; a file account by its profile (Mozilla's prefs.js and user.js) or file.
+            var (configurator, location) = _configurators.Where(c => c.Client == account.Client)
+                .Select(c => (Configurator: c, Location: c.Recognize(c is RegistryConfigurator ? account.ConfigPath : account.Profile ?? account.ConfigPath)))
+                .FirstOrDefault(p => p.Location != null);
+            if (configurator == null || location == null)
+            {
+                throw new ClientConfigException("ConfigNotFound", account.ConfigPath, $"'{account.ConfigPath}' is gone or no longer holds {account.Client} settings.");
+            }
+
             location = WithVersion(location, clientVersion);
             var current = configurator.Read(location).FirstOrDefault(r => r.Key == account.AccountKey)
                 ?? throw new ClientConfigException("AccountNotFound", account.ConfigPath,
@@ -493,6 +673,16 @@ namespace MailTls.Clients
             {
                 foreach (var path in query.Paths)
                 {
+                    if (RegistryPath.Normalize(path) is string key)
+                    {
+                        foreach (var (configurator, location) in RegistryLocations(configurators, key, errors))
+                        {
+                            yield return (configurator, WithVersion(location, query.ClientVersion));
+                        }
+
+                        continue;
+                    }
+
                     if (!File.Exists(path) && !Directory.Exists(path))
                     {
                         errors.Add(new ClientConfigException("ConfigNotFound", path, $"'{path}' does not exist. Give a client's settings file or profile folder."));
@@ -527,6 +717,45 @@ namespace MailTls.Clients
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// The accounts at a registry key: the key of one account, or a user's hive (HKEY_CURRENT_USER, HKEY_USERS\&lt;SID&gt;,
+        /// an offline hive loaded with reg load) under which every registry client's accounts are found.
+        /// </summary>
+        private static IEnumerable<(ClientConfigurator, ConfigLocation)> RegistryLocations(ClientConfigurator[] configurators, string key, List<ClientConfigException> errors)
+        {
+            var registryClients = configurators.OfType<RegistryConfigurator>().ToArray();
+            if (registryClients.Length == 0)
+            {
+                errors.Add(new ClientConfigException("ConfigNotRecognized", key,
+                    $"'{key}' is a registry key, and {string.Join(", ", configurators.Select(c => c.Client).Distinct())} keep their settings in files. Name the client with -Client Outlook or OutlookExpress, or give a file."));
+                return Array.Empty<(ClientConfigurator, ConfigLocation)>();
+            }
+
+            var registry = registryClients[0].Registry;
+            if (!registry.Available)
+            {
+                errors.Add(new ClientConfigException("RegistryUnavailable", key, $"'{key}' is a registry key, and only Windows has a registry. Run the command on the Windows machine (Invoke-Command reaches it)."));
+                return Array.Empty<(ClientConfigurator, ConfigLocation)>();
+            }
+
+            if (!registry.KeyExists(key))
+            {
+                errors.Add(new ClientConfigException("ConfigNotFound", key, $"The registry key '{key}' does not exist. Give a user's hive (HKCU:\\) or one account's key."));
+                return Array.Empty<(ClientConfigurator, ConfigLocation)>();
+            }
+
+            var found = registryClients.SelectMany(c => c.Recognize(key) is ConfigLocation one
+                ? new[] { ((ClientConfigurator)c, one) }
+                : c.LocateUnder(key).Select(l => ((ClientConfigurator)c, l))).ToArray();
+            if (found.Length == 0)
+            {
+                errors.Add(new ClientConfigException("ConfigNotRecognized", key,
+                    $"The registry key '{key}' holds no {string.Join(" or ", registryClients.Select(c => c.Product).Distinct())} mail account. Give a user's hive (HKCU:\\, Registry::HKEY_USERS\\<SID>) or one account's key."));
+            }
+
+            return found;
         }
 
         private static ConfigLocation WithVersion(ConfigLocation location, string? version) =>

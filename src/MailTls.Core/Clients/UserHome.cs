@@ -9,11 +9,12 @@ namespace MailTls.Clients
     /// <summary>A user's home directory and the per-user folders clients keep settings in under it.</summary>
     internal sealed class UserHome
     {
-        public UserHome(string path, string? configHome = null, string? appData = null)
+        public UserHome(string path, string? configHome = null, string? appData = null, string? registryRoot = null)
         {
             Path = path;
             ConfigHome = configHome ?? System.IO.Path.Combine(path, ".config");
             AppData = appData ?? System.IO.Path.Combine(path, "AppData", "Roaming");
+            RegistryRoot = registryRoot;
         }
 
         /// <summary>$HOME, %USERPROFILE%.</summary>
@@ -24,6 +25,9 @@ namespace MailTls.Clients
 
         /// <summary>%APPDATA% (Windows; default under the home).</summary>
         public string AppData { get; }
+
+        /// <summary>The user's registry hive (<c>HKEY_CURRENT_USER</c>, <c>HKEY_USERS\&lt;SID&gt;</c>) where it is loaded; null elsewhere.</summary>
+        public string? RegistryRoot { get; }
 
         /// <summary>~/Library/… on macOS.</summary>
         public string Library(params string[] parts) => System.IO.Path.Combine(new[] { Path, "Library" }.Concat(parts).ToArray());
@@ -41,7 +45,8 @@ namespace MailTls.Clients
 
             var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
             var appData = Environment.GetEnvironmentVariable("APPDATA");
-            return new UserHome(home!, string.IsNullOrEmpty(xdg) ? null : xdg, string.IsNullOrEmpty(appData) ? null : appData);
+            return new UserHome(home!, string.IsNullOrEmpty(xdg) ? null : xdg, string.IsNullOrEmpty(appData) ? null : appData,
+                RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "HKEY_CURRENT_USER" : null);
         }
 
         /// <summary>Every user's home on this machine (for -AllUsers, run as root or Administrator).</summary>
@@ -51,9 +56,11 @@ namespace MailTls.Clients
             {
                 var users = System.IO.Path.Combine(System.IO.Path.GetPathRoot(Environment.SystemDirectory) ?? "C:\\", "Users");
                 var skip = new[] { "Public", "Default", "Default User", "All Users" };
+                var hives = LoadedHives(Registry.WindowsRegistryStore.Instance);
                 return Directory.Exists(users)
                     ? Directory.GetDirectories(users).Where(d => !skip.Contains(System.IO.Path.GetFileName(d), StringComparer.OrdinalIgnoreCase))
-                        .OrderBy(d => d, StringComparer.OrdinalIgnoreCase).Select(d => new UserHome(d)).ToArray()
+                        .OrderBy(d => d, StringComparer.OrdinalIgnoreCase)
+                        .Select(d => new UserHome(d, registryRoot: hives.TryGetValue(System.IO.Path.GetFullPath(d), out var hive) ? hive : null)).ToArray()
                     : Array.Empty<UserHome>();
             }
 
@@ -66,6 +73,27 @@ namespace MailTls.Clients
             }
 
             return PasswdHomes("/etc/passwd");
+        }
+
+        /// <summary>
+        /// The registry hives of users who are logged on (HKEY_USERS\&lt;SID&gt;), by home folder, from the ProfileList. The
+        /// hive of a user who is not logged on is not loaded; <c>reg load</c> it and give its key to -Path.
+        /// </summary>
+        internal static Dictionary<string, string> LoadedHives(Registry.IRegistryStore registry)
+        {
+            const string profileList = @"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList";
+            var hives = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var sid in registry.SubKeyNames(profileList))
+            {
+                var image = registry.GetValue(profileList + "\\" + sid, "ProfileImagePath")?.Data as string;
+                var hive = @"HKEY_USERS\" + sid;
+                if (!string.IsNullOrEmpty(image) && registry.KeyExists(hive))
+                {
+                    hives[System.IO.Path.GetFullPath(Environment.ExpandEnvironmentVariables(image!))] = hive;
+                }
+            }
+
+            return hives;
         }
 
         /// <summary>Homes of root and of regular accounts (uid 1000 and up, a real login shell) that exist.</summary>

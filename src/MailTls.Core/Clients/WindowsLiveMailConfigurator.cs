@@ -15,26 +15,49 @@ namespace MailTls.Clients
     /// when it differs from the default (ports 110, 143, 25; no SSL). There is one "requires a secure connection" box
     /// per server and no STARTTLS setting: with it, Windows Live Mail speaks TLS at once on 993, 995 and 465 and, as
     /// users report (Microsoft documents nothing), STARTTLS on 143, 110, 587 and 25.
+    /// Windows Mail (Vista) is Outlook Express's successor and the first to keep accounts in these files instead of the
+    /// registry (Microsoft's "New Handling for Account Data"), under %LOCALAPPDATA%\Microsoft\Windows Mail.
     /// </summary>
     internal sealed class WindowsLiveMailConfigurator : ClientConfigurator
     {
         private const string Root = "/MessageAccount/";
+        private readonly string _folder;
+        private readonly string _product;
+        private readonly string _process;
 
-        public override MailClient Client => MailClient.WindowsLiveMail;
+        public WindowsLiveMailConfigurator()
+            : this(MailClient.WindowsLiveMail, "Windows Live Mail", "Windows Live Mail", "wlmail")
+        {
+        }
+
+        private WindowsLiveMailConfigurator(MailClient client, string product, string folder, string process)
+        {
+            Client = client;
+            _product = product;
+            _folder = folder;
+            _process = process;
+        }
+
+        public override MailClient Client { get; }
+
+        public static WindowsLiveMailConfigurator WindowsMail() => new WindowsLiveMailConfigurator(MailClient.WindowsMail, "Windows Mail", "Windows Mail", "WinMail");
 
         public override IEnumerable<ConfigLocation> Locate(UserHome home)
         {
-            var store = Path.Combine(Path.GetDirectoryName(home.AppData) ?? home.Path, "Local", "Microsoft", "Windows Live Mail");
+            var store = Path.Combine(Path.GetDirectoryName(home.AppData) ?? home.Path, "Local", "Microsoft", _folder);
             return Directory.Exists(store)
                 ? Directory.GetFiles(store, "*.oeaccount", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.OrdinalIgnoreCase).Select(f => new ConfigLocation(f))
                 : Array.Empty<ConfigLocation>();
         }
 
+        /// <remarks>Both clients' files look alike: a file under a "Windows Mail" folder is Windows Mail's, any other Windows Live Mail's.</remarks>
         public override ConfigLocation? Recognize(string path) =>
-            path.EndsWith(".oeaccount", StringComparison.OrdinalIgnoreCase) && File.Exists(path) ? new ConfigLocation(Path.GetFullPath(path)) : null;
+            path.EndsWith(".oeaccount", StringComparison.OrdinalIgnoreCase) && File.Exists(path) && InWindowsMailStore(path) == (Client == MailClient.WindowsMail)
+                ? new ConfigLocation(Path.GetFullPath(path))
+                : null;
 
         public override string? RunningReason(ConfigLocation location) =>
-            RunningProcess.Find("wlmail") != null ? "Windows Live Mail is running; it writes its account files from memory." : null;
+            RunningProcess.Find(_process) != null ? $"{_product} is running; it writes its account files from memory." : null;
 
         public override IReadOnlyList<AccountRecord> Read(ConfigLocation location)
         {
@@ -77,7 +100,7 @@ namespace MailTls.Clients
             {
                 // The mode follows the port here; another port would mean the other mode.
                 throw new ClientConfigException("SslNotSupported", location.Path,
-                    $"Windows Live Mail has no STARTTLS setting: it takes TLS at once on 993, 995 and 465 and STARTTLS on the other ports, so {target.Security} needs {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, target.Security)}. Leave -Port out.");
+                    $"{_product} has no STARTTLS setting: it takes TLS at once on 993, 995 and 465 and STARTTLS on the other ports, so {target.Security} needs {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, target.Security)}. Leave -Port out.");
             }
 
             var prefix = current.Protocol == MailProtocol.Imap ? "IMAP" : current.Protocol == MailProtocol.Pop3 ? "POP3" : "SMTP";
@@ -137,14 +160,12 @@ namespace MailTls.Clients
             }
         }
 
+        private static bool InWindowsMailStore(string path) =>
+            Path.GetFullPath(path).Replace('\\', '/').IndexOf("/Microsoft/Windows Mail/", StringComparison.OrdinalIgnoreCase) >= 0;
+
         private static int? Dword(string? value) =>
             value != null && int.TryParse(value.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-        private static int DefaultPort(MailProtocol protocol) => protocol switch
-        {
-            MailProtocol.Imap => 143,
-            MailProtocol.Pop3 => 110,
-            _ => 25,
-        };
+        private static int DefaultPort(MailProtocol protocol) => Endpoints.WellKnownPorts.DefaultPort(protocol, MailSecurity.None);
     }
 }

@@ -12,7 +12,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(Position = 0)]
         public MailClient[]? Client { get; set; }
 
-        /// <summary>Settings files or profile folders to read instead of the default places in your home.</summary>
+        /// <summary>Settings files or profile folders to read instead of the default places in your home; on Windows also registry keys (a user's hive such as HKCU:\ or Registry::HKEY_USERS\&lt;SID&gt;, or one account's key).</summary>
         [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ProfilePath", "ConfigPath", "FullName")]
         [EmptyAsNull]
@@ -37,6 +37,11 @@ namespace MailTls.PowerShell.Commands
             if (Client?.Contains(MailClient.AppleMail) == true)
             {
                 WriteWarning("Apple Mail's accounts live in a store MailTls does not read. Set-ClientSsl -Client AppleMail -EmailAddress … -HostName … -OutFile x.mobileconfig writes a configuration profile that switches one to SSL.");
+            }
+
+            if (Client?.Contains(MailClient.IncrediMail) == true)
+            {
+                WriteWarning("IncrediMail's accounts live in a registry tree MailTls does not read (no source describes its values). Set-ClientSsl -Client IncrediMail -Protocol Imap|Pop3 -Security Implicit gives the steps to switch one by hand.");
             }
 
             foreach (var account in Select(Client, Path, AllUsers, Account, Role, null))

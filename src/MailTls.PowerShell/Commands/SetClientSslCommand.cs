@@ -199,7 +199,7 @@ namespace MailTls.PowerShell.Commands
             }
 
             // Clients whose stores MailTls does not write get the steps to do it by hand.
-            var guided = Client?.Where(c => c == MailClient.EudoraMac || c == MailClient.OutlookExpressMac || c == MailClient.Entourage).ToArray() ?? Array.Empty<MailClient>();
+            var guided = Client?.Where(c => c == MailClient.EudoraMac || c == MailClient.OutlookExpressMac || c == MailClient.Entourage || c == MailClient.IncrediMail).ToArray() ?? Array.Empty<MailClient>();
             foreach (var client in guided)
             {
                 WriteGuidance(client);

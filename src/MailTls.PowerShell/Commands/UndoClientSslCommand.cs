@@ -13,7 +13,7 @@ namespace MailTls.PowerShell.Commands
     {
         private readonly HashSet<string> _done = new HashSet<string>(StringComparer.Ordinal);
 
-        /// <summary>The settings file Set-ClientSsl changed (change records bind it by their ConfigPath).</summary>
+        /// <summary>The settings file or registry key (HKCU:\…) Set-ClientSsl changed (change records bind it by their ConfigPath).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ConfigPath", "FullName")]
         public string[] Path { get; set; } = Array.Empty<string>();
@@ -31,7 +31,7 @@ namespace MailTls.PowerShell.Commands
         {
             foreach (var given in Path)
             {
-                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(given);
+                var path = ResolveSettingsPath(given);
                 if (_done.Add(path))
                 {
                     Restore(path);
@@ -41,8 +41,10 @@ namespace MailTls.PowerShell.Commands
 
         private void Restore(string path)
         {
-            var backup = ClientSslEngine.NewestBackup(path);
-            if (backup != null && !ShouldProcess(path, $"Restore the backup '{backup}' (the current file is kept as a .mailtls-undo-backup)"))
+            var backup = Engine.NewestBackup(path);
+            if (backup != null && !ShouldProcess(path, ClientSslEngine.RegistryKeyPath(path) != null
+                ? $"Restore the values saved in '{backup}' (the current values are kept in a .mailtls-undo-backup.reg)"
+                : $"Restore the backup '{backup}' (the current file is kept as a .mailtls-undo-backup)"))
             {
                 return;
             }
