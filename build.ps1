@@ -84,6 +84,13 @@ function Invoke-Build {
         # The model stays beside the manifest only: a second copy in Dependencies would be a second type identity.
         Get-ChildItem (Join-Path $staging $framework) -Filter *.dll | Where-Object Name -ne 'MailTls.Model.dll' | Copy-Item -Destination $target
     }
+    # The netstandard2.0 edition runs only in Windows PowerShell 5.1 (.NET Framework). A publish gives it the package's
+    # netstandard2.0 Microsoft.Win32.Registry, a stub that throws PlatformNotSupportedException everywhere; .NET
+    # Framework apps get the net461 facade instead, which forwards to mscorlib's registry classes. So does the module.
+    $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $registryVersion = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Packages.props'))).Project.ItemGroup.PackageVersion |
+        Where-Object Include -eq 'Microsoft.Win32.Registry' | ForEach-Object Version
+    Copy-Item (Join-Path $cache "microsoft.win32.registry/$registryVersion/lib/net461/Microsoft.Win32.Registry.dll") (Join-Path $moduleDir 'Dependencies/netstandard2.0') -Force
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell.Isolation/bin/$Configuration/net8.0/MailTls.PowerShell.Isolation.dll") (Join-Path $moduleDir 'Dependencies/net8.0')
 
     $expected = @(
@@ -92,7 +99,7 @@ function Invoke-Build {
     ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",
             "Dependencies/$_/DnsClient.dll"
-        })
+        }) + 'Dependencies/netstandard2.0/Microsoft.Win32.Registry.dll'
     $missing = @($expected | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) })
     if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }
     $unexpected = @(Get-ChildItem $moduleDir -File -Filter *.dll | Where-Object Name -notin 'MailTls.PowerShell.dll', 'MailTls.Model.dll')

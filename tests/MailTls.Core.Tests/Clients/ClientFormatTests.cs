@@ -458,5 +458,32 @@ namespace MailTls.Core.Tests.Clients
             Assert.Equal(new[] { (MailSecurity.Implicit, 993), (MailSecurity.StartTls, 587) }, _box.Accounts(path).Select(a => (a.Security, a.Port)));
             Assert.Equal("SslNotSupported", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(path, "Incoming"), MailSecurity.Implicit, 10993, null, false)).ErrorId);
         }
-    }
+    
+        [Fact]
+        public void WindowsMailKeepsTheSameFilesInItsOwnStoreAndIsToldApartFromWindowsLiveMail()
+        {
+            const string Account = "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<MessageAccount>\r\n\t<Account_Name type=\"SZ\">Vista</Account_Name>\r\n"
+                + "\t<POP3_Server type=\"SZ\">pop.example.com</POP3_Server>\r\n\t<SMTP_Server type=\"SZ\">smtp.example.com</SMTP_Server>\r\n</MessageAccount>\r\n";
+            var bytes = new System.Text.UnicodeEncoding(false, true).GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes(Account)).ToArray();
+            var vista = Path.Combine(_box.Home, "AppData", "Local", "Microsoft", "Windows Mail", "Local Folders", "account{1A2B}.oeaccount");
+            var live = Path.Combine(_box.Home, "AppData", "Local", "Microsoft", "Windows Live Mail", "Home", "account{3C4D}.oeaccount");
+            foreach (var path in new[] { vista, live })
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, bytes);
+            }
+
+            var windowsMail = ClientConfigurators.All.Single(c => c.Client == MailClient.WindowsMail);
+            Assert.Equal(vista, Assert.Single(windowsMail.Locate(new UserHome(_box.Home))).Path);
+            Assert.Equal(new[] { MailClient.WindowsMail, MailClient.WindowsMail }, _box.Accounts(vista).Select(a => a.Client));
+            Assert.Equal(new[] { MailClient.WindowsLiveMail, MailClient.WindowsLiveMail }, _box.Accounts(live).Select(a => a.Client));
+
+            var plan = _box.Engine.Plan(_box.Account(vista, "Incoming"), MailSecurity.Implicit, null, null, false);
+            Assert.Contains(plan.Warnings, w => w.Contains("download every message"));
+            _box.Engine.Apply(plan, false);
+            Assert.Equal((MailSecurity.Implicit, 995), (_box.Account(vista, "Incoming").Security, _box.Account(vista, "Incoming").Port));
+            var refused = Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(vista, "Incoming"), MailSecurity.Implicit, 1995, null, false));
+            Assert.StartsWith("Windows Mail has no STARTTLS setting", refused.Message);
+        }
+}
 }

@@ -34,6 +34,19 @@ namespace MailTls.Core.Tests.Clients
         }
 
         [Fact]
+        public void IncrediMailGetsTheSeedsStepsForBothServers()
+        {
+            var guidance = ClientGuidance.For(MailClient.IncrediMail, MailProtocol.Imap, MailSecurity.Implicit, hostName: "imap.example.com");
+            Assert.Equal(993, guidance.Port);
+            Assert.StartsWith("Open IncrediMail and choose Tools > Accounts", guidance.Steps[0]);
+            Assert.Contains(guidance.Steps, s => s.Contains("imap.example.com") && s.Contains("Advanced tab"));
+            Assert.Contains(guidance.Steps, s => s.Contains("Outgoing mail (SMTP)") && s.Contains("465"));
+            Assert.Contains("exit IncrediMail, and open it again", guidance.Steps.Last());
+            Assert.Equal(new[] { "Incoming (IMAP) requires a secure connection (SSL): on", "IMAP port: 993", "Outgoing (SMTP) requires a secure connection (SSL): on", "SMTP port: 465" }, guidance.Settings);
+            Assert.Equal("SslNotSupported", Assert.Throws<ClientConfigException>(() => ClientGuidance.For(MailClient.IncrediMail, MailProtocol.Pop3, MailSecurity.StartTls)).ErrorId);
+        }
+
+        [Fact]
         public void APortOfTheOtherModeAndPlaintextAreRefused()
         {
             Assert.Equal("PortModeMismatch", Assert.Throws<ClientConfigException>(() => ClientGuidance.For(MailClient.Entourage, MailProtocol.Imap, MailSecurity.Implicit, 143)).ErrorId);

@@ -37,10 +37,10 @@ namespace MailTls.Clients.Registry
 
         public IRegistryStore Registry { get; }
 
-        /// <summary>Where backups go; null: the current user's folder, looked up when the first one is written.</summary>
-        public RegistryBackupFolder Backups => BackupFolder ??= RegistryBackupFolder.ForCurrentUser();
+        /// <summary>Where backups go: the given folder, else the current user's, looked up each time (a runbook may move %LOCALAPPDATA%).</summary>
+        public RegistryBackupFolder Backups => BackupFolder ?? RegistryBackupFolder.ForCurrentUser();
 
-        private RegistryBackupFolder? BackupFolder { get; set; }
+        private RegistryBackupFolder? BackupFolder { get; }
 
         /// <summary>The account keys under a user's hive (<c>HKEY_CURRENT_USER</c>, <c>HKEY_USERS\&lt;SID&gt;</c>, or a key a test or an offline hive sits at).</summary>
         public abstract IEnumerable<ConfigLocation> LocateUnder(string root);
