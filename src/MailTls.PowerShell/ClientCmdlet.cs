@@ -12,7 +12,7 @@ namespace MailTls.PowerShell
         /// <summary>The engine (one per command).</summary>
         internal ClientSslEngine Engine { get; } = new ClientSslEngine();
 
-        /// <summary>The client's version when its settings do not say it (Netscape 4.7x: 4.7.5 has no SSL, 4.7.9 IMAP only).</summary>
+        /// <summary>The client's version when its settings do not say it (Netscape 4.7x: 4.7.5 has no SSL, 4.7.9 IMAP only; Outlook 2002-2010, which share one registry place: 2007 and later have the SMTP encryption type).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ClientVersion { get; set; }

@@ -96,7 +96,7 @@ namespace MailTls.PowerShell.Commands
         [Parameter(ParameterSetName = PlanSet)]
         public MailRole? Role { get; set; }
 
-        /// <summary>Settings files or profile folders instead of the default places in your home.</summary>
+        /// <summary>Settings files or profile folders instead of the default places in your home; on Windows also registry keys (a user's hive, or one account's key).</summary>
         [Parameter(ParameterSetName = SelectSet)]
         [Parameter(ParameterSetName = PlanSet)]
         [Alias("ProfilePath")]
