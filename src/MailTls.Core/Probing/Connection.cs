@@ -73,7 +73,7 @@ namespace MailTls.Probing
                 await socket.ConnectAsync(new IPEndPoint(address, port)).ConfigureAwait(false);
 #endif
                 phase.Token.ThrowIfCancellationRequested();
-                connection.Raw = new GuardedStream(new NetworkStream(socket, ownsSocket: false), () => connection._phase, transcript);
+                connection.Raw = new GuardedStream(new QuickAckStream(socket), () => connection._phase, transcript);
                 return connection;
             }
             catch (Exception ex) when (phase.Token.IsCancellationRequested && !(ex is OperationCanceledException))
