@@ -82,6 +82,15 @@ Describe 'Outlook Express and Outlook in the real registry' -Skip:(-not $OnWindo
         Get-ItemProperty -Path $Home1 | Out-String | Should -Be $before
     }
 
+    It 'finds a value whose name a setup tool spelled in lowercase, backs it up and puts it back' {
+        $null = New-ItemProperty -Path $Home1 -Name 'POP3 port' -Value 1110 -PropertyType DWord
+        (Get-ClientSsl -Path $Home1 -Role Incoming).Port | Should -Be 1110
+        $null = Set-ClientSsl -Path $Home1 -Role Incoming -Security Implicit -WarningAction SilentlyContinue
+        (Get-ItemProperty -Path $Home1).'POP3 Port' | Should -Be 995
+        $null = Undo-ClientSsl -Path $Home1 -Confirm:$false
+        (Get-ItemProperty -Path $Home1).'POP3 Port' | Should -Be 1110
+    }
+
     It 'reads and switches an Outlook 2016 account whose text is UTF-16 in REG_BINARY' {
         $key = "$Root\Software\Microsoft\Office\16.0\Outlook\Profiles\Outlook\9375CFF0413111d3B88A00104B2A6676\00000002"
         $null = New-Item -Path $key -Force

@@ -93,12 +93,35 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
                 $port = @($State.ports.smtp, $State.ports.submission, $State.ports.smtps)[$_ % 3]
                 [pscustomobject]@{ HostName = $State.cases.connlimit; Port = $port; Protocol = 'Smtp'; Security = if ($port -eq $State.ports.smtps) { 'Implicit' } else { 'StartTls' } }
             }
+
+            $script:OnHeldPort = @($Limited | Where-Object Port -EQ $State.ports.smtp)
+
+            # Connections the test holds open to the limited Postfix's smtp port, each read past its 220 greeting.
+            function script:Open-HeldSmtpConnection([int] $Count) {
+                1..$Count | ForEach-Object {
+                    $client = [System.Net.Sockets.TcpClient]::new()
+                    $client.Connect($State.cases.connlimit, $State.ports.smtp)
+                    $client.ReceiveTimeout = 5000
+                    $greeting = [byte[]]::new(512)
+                    $read = $client.GetStream().Read($greeting, 0, $greeting.Length)
+                    [System.Text.Encoding]::ASCII.GetString($greeting, 0, $read) | Should -Match '^220 '
+                    $client
+                }
+            }
         }
 
-        It 'turns probes away with 421 when MailTls opens as many as the throttle allows (the control)' {
-            $reports = $Limited | Test-MailEndpoint -ThrottleLimit 20 -MaxConnectionsPerHost 0 -MaximumRetryCount 0 -TrustedRootCertificate $Root
-            @($reports | Where-Object { $_.Findings.Name -contains 'ServiceNotReady' }).Count | Should -BeGreaterThan 0
-            ($reports.Findings | Where-Object Name -EQ 'ServiceNotReady')[0].Message | Should -Match '421'
+        It 'turns a third connection away with 421 (the control: the limit is real)' {
+            # Two connections held open by the test itself (each past its greeting, so Postfix counts it; it counts per
+            # service, so on the probes' port); probes are too quick on loopback to overlap by chance.
+            $held = Open-HeldSmtpConnection -Count 2
+            try {
+                $report = $OnHeldPort[0] | Test-MailEndpoint -MaxConnectionsPerHost 0 -MaximumRetryCount 0 -TrustedRootCertificate $Root
+            }
+            finally {
+                $held | ForEach-Object Dispose
+            }
+            $report.Findings.Name | Should -Contain 'ServiceNotReady'
+            ($report.Findings | Where-Object Name -EQ 'ServiceNotReady').Message | Should -Match '421'
         }
 
         It 'probes 20 endpoints on that host, 20 at a time, with no 421, under the default per-host limit' {
@@ -116,11 +139,21 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         }
 
         It 'recovers from 421 by retrying with backoff, and says how many attempts it took' {
-            # Without the per-host limit a third of the first attempts meet 421; the paused retries (jittered, so the
-            # turned-away probes do not return together) get through. 5 retries leave a margin on a loaded machine.
-            $reports = $Limited | Test-MailEndpoint -ThrottleLimit 20 -MaxConnectionsPerHost 0 -MaximumRetryCount 5 -TrustedRootCertificate $Root
+            # While the test holds both allowed connections the first attempts meet 421; the held connections close
+            # 0.6 s in, and the paused retries (250 ms, 500 ms, 1 s, ...) get through.
+            $held = Open-HeldSmtpConnection -Count 2
+            $release = [powershell]::Create()
+            $null = $release.AddScript({ param($connections) Start-Sleep -Milliseconds 600; $connections | ForEach-Object Dispose }).AddArgument($held)
+            $releasing = $release.BeginInvoke()
+            try {
+                $reports = $OnHeldPort[0..2] | Test-MailEndpoint -MaxConnectionsPerHost 0 -MaximumRetryCount 5 -TrustedRootCertificate $Root
+            }
+            finally {
+                $null = $release.EndInvoke($releasing)
+                $release.Dispose()
+            }
             $reports.Verdict | Sort-Object -Unique | Should -Be 'Pass'
-            ($reports.Attempts | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 1
+            $reports | ForEach-Object { $_.Attempts | Should -BeGreaterThan 1 }
         }
     }
 

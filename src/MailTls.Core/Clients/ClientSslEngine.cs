@@ -100,8 +100,12 @@ namespace MailTls.Clients
         private readonly IReadOnlyList<ClientConfigurator> _configurators;
         private readonly Dictionary<string, string?> _backups = new Dictionary<string, string?>(StringComparer.Ordinal);
 
-        /// <summary>The values each registry backup of this command holds (it grows when a second change touches more values of the key).</summary>
-        private readonly Dictionary<string, Dictionary<string, RegistryData?>> _registryBackups = new Dictionary<string, Dictionary<string, RegistryData?>>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>
+        /// Each registry key's backup of this command: its file and the values it holds (it grows when a second change
+        /// touches more values of the key). Keyed case-insensitively, as the registry names keys.
+        /// </summary>
+        private readonly Dictionary<string, (string Path, Dictionary<string, RegistryData?> Values)> _registryBackups =
+            new Dictionary<string, (string, Dictionary<string, RegistryData?>)>(StringComparer.OrdinalIgnoreCase);
         private readonly string _stamp = AtomicFile.Stamp();
 
         /// <summary>An engine over every client MailTls knows.</summary>
@@ -236,7 +240,9 @@ namespace MailTls.Clients
             var running = force ? null : configurator.RunningReason(location);
             if (running != null)
             {
-                throw new ClientConfigException(location.Profile != null ? "ProfileLocked" : "ClientRunning", location.Profile ?? location.Path,
+                // A profile folder is locked (Mozilla); a registry client simply runs, whatever profile its key is in.
+                var locked = location.Profile != null && !(configurator is RegistryConfigurator);
+                throw new ClientConfigException(locked ? "ProfileLocked" : "ClientRunning", locked ? location.Profile! : location.Path,
                     $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
             }
 
@@ -428,6 +434,8 @@ namespace MailTls.Clients
             public Dictionary<string, Dictionary<string, RegistryData?>> Values { get; } = new Dictionary<string, Dictionary<string, RegistryData?>>(StringComparer.OrdinalIgnoreCase);
 
             public List<string> NewBackups { get; } = new List<string>();
+
+            public List<string> NewRegistryBackups { get; } = new List<string>();
         }
 
         private void Undo(WriteUndo undo)
@@ -446,7 +454,12 @@ namespace MailTls.Clients
                 }
 
                 _backups.Remove(path);
-                _registryBackups.Remove(path);
+            }
+
+            foreach (var key in undo.NewRegistryBackups)
+            {
+                File.Delete(_registryBackups[key].Path);
+                _registryBackups.Remove(key);
             }
         }
 
@@ -494,25 +507,24 @@ namespace MailTls.Clients
         /// <summary>The command's backup of a key, taken (or grown by values it lacks) before they change; returns its path.</summary>
         private string BackupValues(RegistryConfigurator configurator, string key, Dictionary<string, RegistryData?> before, WriteUndo undo)
         {
-            if (_registryBackups.TryGetValue(key, out var saved) && before.Keys.All(saved.ContainsKey))
+            var isNew = !_registryBackups.TryGetValue(key, out var backup);
+            if (!isNew && before.Keys.All(backup.Values.ContainsKey))
             {
-                return _backups[key]!;
+                return backup.Path;
             }
 
-            var isNew = saved == null;
-            saved ??= new Dictionary<string, RegistryData?>(StringComparer.OrdinalIgnoreCase);
+            var saved = isNew ? new Dictionary<string, RegistryData?>(StringComparer.OrdinalIgnoreCase) : backup.Values;
             foreach (var pair in before.Where(p => !saved.ContainsKey(p.Key)))
             {
                 // A value this command changed before keeps its first (original) content.
                 saved[pair.Key] = pair.Value;
             }
 
-            var path = configurator.Backups.Save(new RegistryBackup(key, saved), _stamp, AtomicFile.BackupSuffix, isNew ? null : _backups[key]);
-            _registryBackups[key] = saved;
-            _backups[key] = path;
+            var path = configurator.Backups.Save(new RegistryBackup(key, saved), _stamp, AtomicFile.BackupSuffix, isNew ? null : backup.Path);
+            _registryBackups[key] = (path, saved);
             if (isNew)
             {
-                undo.NewBackups.Add(key);
+                undo.NewRegistryBackups.Add(key);
             }
 
             return path;
@@ -540,9 +552,15 @@ namespace MailTls.Clients
         private ClientUndoResult UndoRegistry(string key, bool force)
         {
             var owner = RegistryOwner(key);
-            var backup = owner?.Configurator.Backups.Backups(key).FirstOrDefault()
+            var backup = (owner?.Configurator ?? _configurators.OfType<RegistryConfigurator>().FirstOrDefault())?.Backups.Backups(key).FirstOrDefault()
                 ?? throw new ClientConfigException("BackupNotFound", key,
                     $"There is no Set-ClientSsl backup of the registry key '{key}' (they are .reg files in %LOCALAPPDATA%\\MailTls\\Backups of the user who ran it). Nothing was changed.");
+            if (owner == null)
+            {
+                throw new ClientConfigException("ConfigNotFound", key,
+                    $"The registry key '{key}' no longer holds a mail account, so nothing was restored. Its backup is '{backup}'; if the account should come back as it was, import it with reg import.");
+            }
+
             var (configurator, location) = owner!.Value;
             var saved = RegistryBackupFolder.Read(backup);
             if (!string.Equals(saved.Key, key, StringComparison.OrdinalIgnoreCase))
@@ -573,10 +591,16 @@ namespace MailTls.Clients
                     throw new IOException("a value did not read back as restored");
                 }
             }
-            catch (IOException ex)
+            catch (Exception ex)
             {
+                // Whatever stopped it (a full disk, a permission on one value), no key is left half-restored.
                 RestoreValues(registry, key, now);
-                throw new ClientConfigException("ConfigWriteFailed", key, $"Restoring '{key}' failed; its values are as they were. ({ex.Message})", ex);
+                if (ex is IOException)
+                {
+                    throw new ClientConfigException("ConfigWriteFailed", key, $"Restoring '{key}' failed; its values are as they were. ({ex.Message})", ex);
+                }
+
+                throw;
             }
 
             return new ClientUndoResult(new[] { key }, AccountChanges(configurator, location, before, backup));
@@ -711,7 +735,7 @@ namespace MailTls.Clients
             {
                 foreach (var configurator in configurators)
                 {
-                    foreach (var location in configurator.Locate(home))
+                    foreach (var location in Locate(configurator, home, errors))
                     {
                         yield return (configurator, WithVersion(location, query.ClientVersion));
                     }
@@ -746,9 +770,19 @@ namespace MailTls.Clients
                 return Array.Empty<(ClientConfigurator, ConfigLocation)>();
             }
 
-            var found = registryClients.SelectMany(c => c.Recognize(key) is ConfigLocation one
-                ? new[] { ((ClientConfigurator)c, one) }
-                : c.LocateUnder(key).Select(l => ((ClientConfigurator)c, l))).ToArray();
+            (ClientConfigurator, ConfigLocation)[] found;
+            try
+            {
+                found = registryClients.SelectMany(c => c.Recognize(key) is ConfigLocation one
+                    ? new[] { ((ClientConfigurator)c, one) }
+                    : c.LocateUnder(key).Select(l => ((ClientConfigurator)c, l))).ToArray();
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                errors.Add(AccessDenied(key, ex));
+                return Array.Empty<(ClientConfigurator, ConfigLocation)>();
+            }
+
             if (found.Length == 0)
             {
                 errors.Add(new ClientConfigException("ConfigNotRecognized", key,
@@ -757,6 +791,23 @@ namespace MailTls.Clients
 
             return found;
         }
+
+        /// <summary>A client's locations in one home; a folder or registry key the user may not read is an error, and the next goes on.</summary>
+        private static IReadOnlyList<ConfigLocation> Locate(ClientConfigurator configurator, UserHome home, List<ClientConfigException> errors)
+        {
+            try
+            {
+                return configurator.Locate(home).ToArray();
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                errors.Add(AccessDenied(configurator is RegistryConfigurator ? home.RegistryRoot ?? home.Path : home.Path, ex));
+                return Array.Empty<ConfigLocation>();
+            }
+        }
+
+        private static ClientConfigException AccessDenied(string where, Exception ex) =>
+            new ClientConfigException("ConfigAccessDenied", where, $"'{where}' could not be read: {ex.Message} Run as its owner, or as Administrator (root) for -AllUsers.", ex);
 
         private static ConfigLocation WithVersion(ConfigLocation location, string? version) =>
             version == null ? location : new ConfigLocation(location.Path, location.Profile, version);

@@ -93,6 +93,14 @@ namespace MailTls.Clients
                 }
             }
 
+            // The user running the command reaches the same hive as HKEY_CURRENT_USER: one name, so a key's backups
+            // are found whichever way it is asked for (Undo-ClientSsl -Path HKCU:\… after Set-ClientSsl -AllUsers).
+            var own = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            if (!string.IsNullOrEmpty(own) && hives.ContainsKey(System.IO.Path.GetFullPath(own)))
+            {
+                hives[System.IO.Path.GetFullPath(own)] = "HKEY_CURRENT_USER";
+            }
+
             return hives;
         }
 

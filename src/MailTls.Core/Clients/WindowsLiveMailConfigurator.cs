@@ -16,7 +16,9 @@ namespace MailTls.Clients
     /// per server and no STARTTLS setting: with it, Windows Live Mail speaks TLS at once on 993, 995 and 465 and, as
     /// users report (Microsoft documents nothing), STARTTLS on 143, 110, 587 and 25.
     /// Windows Mail (Vista) is Outlook Express's successor and the first to keep accounts in these files instead of the
-    /// registry (Microsoft's "New Handling for Account Data"), under %LOCALAPPDATA%\Microsoft\Windows Mail.
+    /// registry (Microsoft's "New Handling for Account Data"), under %LOCALAPPDATA%\Microsoft\Windows Mail. Nothing
+    /// says it changed Outlook Express's transport, so it keeps that rule (see InternetAccountManagerConfigurator):
+    /// the box means TLS at once for POP3 and IMAP on any port, and for SMTP STARTTLS on port 25 and TLS at once elsewhere.
     /// </summary>
     internal sealed class WindowsLiveMailConfigurator : ClientConfigurator
     {
@@ -24,23 +26,25 @@ namespace MailTls.Clients
         private readonly string _folder;
         private readonly string _product;
         private readonly string _process;
+        private readonly bool _outlookExpressRule;
 
         public WindowsLiveMailConfigurator()
-            : this(MailClient.WindowsLiveMail, "Windows Live Mail", "Windows Live Mail", "wlmail")
+            : this(MailClient.WindowsLiveMail, "Windows Live Mail", "Windows Live Mail", "wlmail", outlookExpressRule: false)
         {
         }
 
-        private WindowsLiveMailConfigurator(MailClient client, string product, string folder, string process)
+        private WindowsLiveMailConfigurator(MailClient client, string product, string folder, string process, bool outlookExpressRule)
         {
             Client = client;
             _product = product;
             _folder = folder;
             _process = process;
+            _outlookExpressRule = outlookExpressRule;
         }
 
         public override MailClient Client { get; }
 
-        public static WindowsLiveMailConfigurator WindowsMail() => new WindowsLiveMailConfigurator(MailClient.WindowsMail, "Windows Mail", "Windows Mail", "WinMail");
+        public static WindowsLiveMailConfigurator WindowsMail() => new WindowsLiveMailConfigurator(MailClient.WindowsMail, "Windows Mail", "Windows Mail", "WinMail", outlookExpressRule: true);
 
         public override IEnumerable<ConfigLocation> Locate(UserHome home)
         {
@@ -83,7 +87,7 @@ namespace MailTls.Clients
                     Protocol = protocol,
                     HostName = server!,
                     Port = port,
-                    Security = !secure ? MailSecurity.None : port == 993 || port == 995 || port == 465 ? MailSecurity.Implicit : MailSecurity.StartTls,
+                    Security = !secure ? MailSecurity.None : SecureMode(protocol, port),
                     ConfigPath = location.Path,
                     Key = role.ToString(),
                 });
@@ -95,12 +99,12 @@ namespace MailTls.Clients
         public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {
             var text = ConfigText.Read(location.Path);
-            var implicitPort = target.Port == 993 || target.Port == 995 || target.Port == 465;
-            if (target.Security == MailSecurity.Implicit && !implicitPort || target.Security == MailSecurity.StartTls && implicitPort)
+            if (target.Security != MailSecurity.None && SecureMode(current.Protocol, target.Port) != target.Security)
             {
-                // The mode follows the port here; another port would mean the other mode.
-                throw new ClientConfigException("SslNotSupported", location.Path,
-                    $"{_product} has no STARTTLS setting: it takes TLS at once on 993, 995 and 465 and STARTTLS on the other ports, so {target.Security} needs {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, target.Security)}. Leave -Port out.");
+                // The box is the only setting: the port (and the protocol) decide which mode it means.
+                throw new ClientConfigException("SslNotSupported", location.Path, _outlookExpressRule
+                    ? $"{_product} has only \"This server requires a secure connection (SSL)\": TLS at once for POP3 and IMAP on any port, and for SMTP STARTTLS on port 25 and TLS at once elsewhere. Use -Security Implicit{(current.Protocol == MailProtocol.Smtp ? ", or -Security StartTls -Port 25" : string.Empty)}."
+                    : $"{_product} has no STARTTLS setting: it takes TLS at once on 993, 995 and 465 and STARTTLS on the other ports, so {target.Security} needs {Endpoints.WellKnownPorts.DefaultPort(current.Protocol, target.Security)}. Leave -Port out.");
             }
 
             var prefix = current.Protocol == MailProtocol.Imap ? "IMAP" : current.Protocol == MailProtocol.Pop3 ? "POP3" : "SMTP";
@@ -159,6 +163,11 @@ namespace MailTls.Clients
                 return null;
             }
         }
+
+        /// <summary>What the ticked box means on a port.</summary>
+        private MailSecurity SecureMode(MailProtocol protocol, int port) => _outlookExpressRule
+            ? protocol == MailProtocol.Smtp && port == 25 ? MailSecurity.StartTls : MailSecurity.Implicit
+            : port == 993 || port == 995 || port == 465 ? MailSecurity.Implicit : MailSecurity.StartTls;
 
         private static bool InWindowsMailStore(string path) =>
             Path.GetFullPath(path).Replace('\\', '/').IndexOf("/Microsoft/Windows Mail/", StringComparison.OrdinalIgnoreCase) >= 0;

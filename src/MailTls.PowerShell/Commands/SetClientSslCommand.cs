@@ -375,6 +375,11 @@ namespace MailTls.PowerShell.Commands
                 WriteClientError(ex);
                 return;
             }
+            catch (UnauthorizedAccessException ex)
+            {
+                WriteAccessDenied(ex, account.ConfigPath);
+                return;
+            }
 
             var target = $"{plan.Account.Client} account '{plan.Account.Account}' ({plan.Account.Role} {plan.Account.Protocol} {plan.Account.HostName}:{plan.Account.Port}, {plan.Account.Security}) in {plan.Account.ConfigPath}";
             if (plan.Changes.Count == 0)

@@ -482,8 +482,12 @@ namespace MailTls.Core.Tests.Clients
             Assert.Contains(plan.Warnings, w => w.Contains("download every message"));
             _box.Engine.Apply(plan, false);
             Assert.Equal((MailSecurity.Implicit, 995), (_box.Account(vista, "Incoming").Security, _box.Account(vista, "Incoming").Port));
-            var refused = Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(vista, "Incoming"), MailSecurity.Implicit, 1995, null, false));
-            Assert.StartsWith("Windows Mail has no STARTTLS setting", refused.Message);
+            // Outlook Express's rule: the box is TLS at once for POP3 on any port, so STARTTLS cannot be written.
+            var refused = Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(vista, "Incoming"), MailSecurity.StartTls, null, null, false));
+            Assert.StartsWith("Windows Mail has only \"This server requires a secure connection (SSL)\"", refused.Message);
+            _box.Engine.Apply(_box.Engine.Plan(_box.Account(vista, "Outgoing"), MailSecurity.StartTls, 25, null, false), false);
+            Assert.Equal((MailSecurity.StartTls, 25), (_box.Account(vista, "Outgoing").Security, _box.Account(vista, "Outgoing").Port));
+            Assert.Equal("SslNotSupported", Assert.Throws<ClientConfigException>(() => _box.Engine.Plan(_box.Account(vista, "Outgoing"), MailSecurity.StartTls, 587, null, false)).ErrorId);
         }
 }
 }

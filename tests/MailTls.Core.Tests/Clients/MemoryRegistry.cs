@@ -22,6 +22,9 @@ namespace MailTls.Core.Tests.Clients
 
         public int Writes { get; private set; }
 
+        /// <summary>Keys the user may not open (a SecurityException on Windows, which the store turns into UnauthorizedAccessException).</summary>
+        public Func<string, bool>? Denied { get; set; }
+
         /// <summary>Creates a key (and its parents) and sets values: an int is a REG_DWORD, a string REG_SZ, a byte[] REG_BINARY.</summary>
         public string Key(string path, params (string Name, object Value)[] values)
         {
@@ -57,12 +60,23 @@ namespace MailTls.Core.Tests.Clients
 
         public bool KeyExists(string path) => _keys.ContainsKey(path);
 
-        public IReadOnlyList<string> SubKeyNames(string path) =>
-            _keys.Keys.Where(k => k.Length > path.Length + 1 && k.StartsWith(path + "\\", StringComparison.OrdinalIgnoreCase) && k.IndexOf('\\', path.Length + 1) < 0)
+        public IReadOnlyList<string> SubKeyNames(string path) => Denied?.Invoke(path) == true
+            ? throw new UnauthorizedAccessException($"Requested registry access is not allowed: {path}")
+            : _keys.Keys.Where(k => k.Length > path.Length + 1 && k.StartsWith(path + "\\", StringComparison.OrdinalIgnoreCase) && k.IndexOf('\\', path.Length + 1) < 0)
                 .Select(RegistryPath.Leaf).ToArray();
 
-        public RegistryData? GetValue(string path, string name) =>
-            _keys.TryGetValue(path, out var values) && values.TryGetValue(name, out var value) ? value : null;
+        public RegistryData? GetValue(string path, string name) => Denied?.Invoke(path) == true
+            ? throw new UnauthorizedAccessException($"Requested registry access is not allowed: {path}")
+            : _keys.TryGetValue(path, out var values) && values.TryGetValue(name, out var value) ? value : null;
+
+        /// <summary>Deletes a key and its subkeys (an account removed in the client).</summary>
+        public void DeleteKey(string path)
+        {
+            foreach (var key in _keys.Keys.Where(k => k.Equals(path, StringComparison.OrdinalIgnoreCase) || k.StartsWith(path + "\\", StringComparison.OrdinalIgnoreCase)).ToArray())
+            {
+                _keys.Remove(key);
+            }
+        }
 
         public void SetValue(string path, string name, RegistryData value)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -291,7 +292,7 @@ namespace MailTls.Core.Tests.Clients
         {
             Assert.Equal("BackupUnreadable", Assert.Throws<ClientConfigException>(() => RegistryBackup.Parse("REGEDIT4\r\n[HKEY_CURRENT_USER\\X]\r\n", "x.reg")).ErrorId);
             Assert.Equal("BackupUnreadable", Assert.Throws<ClientConfigException>(() =>
-                RegistryBackup.Parse("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\X]\r\n\"A\"=hex(2):41,00\r\n", "x.reg")).ErrorId);
+                RegistryBackup.Parse("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\X]\r\n\"A\"=hex(7):41,00,00,00\r\n", "x.reg")).ErrorId);
             var parsed = RegistryBackup.Parse("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\X]\r\n\"Quote \\\"q\\\"\"=\"C:\\\\mail\"\r\n\"B\"=hex:01,\\\r\n  02\r\n\"D\"=dword:ffffffff\r\n", "x.reg");
             Assert.Equal("C:\\mail", parsed.Values["Quote \"q\""]!.Data);
             Assert.Equal(new byte[] { 1, 2 }, parsed.Values["B"]!.Data);
@@ -303,7 +304,124 @@ namespace MailTls.Core.Tests.Clients
         [InlineData(new byte[] { 0x61, 0x62, 0x63, 0 }, "abc")]
         [InlineData(new byte[] { 0xE9, 0, 0, 0 }, "é")]
         [InlineData(new byte[] { 0x61, 0x62, 0x63 }, "abc")]
+        [InlineData(new byte[] { 0x2D, 0x4E, 0x71, 0x5C, 0, 0 }, "中山")]
         public void OutlookTextDecodesUtf16AndSingleByteText(byte[] bytes, string text) => Assert.Equal(text, RegistryConfigurator.DecodeText(bytes));
+
+        [Fact]
+        public void OneKeySpelledTwoWaysInOneCommandSharesOneBackup()
+        {
+            OutlookExpressAccounts();
+            var upper = OeAccounts.ToUpperInvariant() + @"\00000002";
+            var lower = OeAccounts.ToLowerInvariant() + @"\00000002";
+            var incoming = Assert.Single(Read(upper), a => a.Role == MailRole.Incoming);
+            var outgoing = Assert.Single(Read(lower), a => a.Role == MailRole.Outgoing);
+            _engine.Apply(_engine.Plan(incoming, MailSecurity.Implicit, null, "imap2.example.org", false), false);
+            _engine.Apply(_engine.Plan(outgoing, MailSecurity.Implicit, null, null, false), false);
+            var backup = RegistryBackupFolder.Read(Assert.Single(Directory.GetFiles(_backups)));
+            Assert.Equal(new[] { "IMAP Server", "SMTP Port" }, backup.Values.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            _engine.Undo(OeAccounts + @"\00000002", force: false);
+            Assert.Equal(new[] { ("imap.example.org", 993), ("smtp.example.org", 587) }, Read(OeAccounts + @"\00000002").Select(a => (a.HostName, a.Port)));
+        }
+
+        [Fact]
+        public void AnExpandableServerNameKeepsItsTypeThroughTheBackup()
+        {
+            OutlookExpressAccounts();
+            var key = OeAccounts + @"\00000001";
+            _registry.Key(key, ("POP3 Server", new RegistryData(RegistryValueKind.ExpandString, "pop.%USERDNSDOMAIN%")));
+            var pop = Account(Hkcu, "Home", MailRole.Incoming);
+            Assert.Equal("pop.%USERDNSDOMAIN%", pop.HostName);
+            var change = _engine.Apply(_engine.Plan(pop, MailSecurity.Implicit, null, "pop.example.com", false), false);
+            Assert.Equal(new RegistryData(RegistryValueKind.ExpandString, "pop.example.com"), _registry.GetValue(key, "POP3 Server"));
+            var text = File.ReadAllText(change[0].BackupPath!, Encoding.Unicode);
+            Assert.Contains("\"POP3 Server\"=hex(2):70,00,6f,00,70,00,2e,00", text);
+            _engine.Undo(key, force: false);
+            Assert.Equal(new RegistryData(RegistryValueKind.ExpandString, "pop.%USERDNSDOMAIN%"), _registry.GetValue(key, "POP3 Server"));
+        }
+
+        [Fact]
+        public void AKeyTheUserMayNotReadIsOneErrorAndTheRestIsRead()
+        {
+            OutlookExpressAccounts();
+            Outlook2016Accounts();
+            _registry.Denied = path => path.StartsWith(Hkcu + @"\Software\Microsoft\Office", StringComparison.OrdinalIgnoreCase);
+            var result = _engine.Read(new ClientQuery { Paths = new[] { Hkcu } });
+            var error = Assert.Single(result.Errors);
+            Assert.Equal(("ConfigAccessDenied", Hkcu), (error.ErrorId, error.Target));
+            Assert.Empty(result.Accounts);
+
+            // Where the client's own keys can be read, they are.
+            var oe = _engine.Read(new ClientQuery { Paths = new[] { OeAccounts + @"\00000001" } });
+            Assert.Empty(oe.Errors);
+            Assert.Equal(2, oe.Accounts.Count);
+        }
+
+        [Fact]
+        public void ARunningClientIsRefusedForItsAccountKey()
+        {
+            OutlookExpressAccounts();
+            var running = Process.GetCurrentProcess().ProcessName;
+            var engine = new ClientSslEngine(new ClientConfigurator[]
+            {
+                new InternetAccountManagerConfigurator(MailClient.OutlookExpress, "Outlook Express", new[] { @"Software\Microsoft\Internet Account Manager\Accounts" },
+                    new[] { running }, null, _registry, new RegistryBackupFolder(_backups)),
+            });
+            var before = _registry.Dump();
+            var pop = Assert.Single(engine.Read(new ClientQuery { Paths = new[] { Hkcu } }).Accounts, a => a.Role == MailRole.Incoming && a.Account == "Home");
+            var refused = Assert.Throws<ClientConfigException>(() => engine.Apply(engine.Plan(pop, MailSecurity.Implicit, null, null, false), false));
+            Assert.Equal(("ClientRunning", OeAccounts + @"\00000001"), (refused.ErrorId, refused.Target));
+            Assert.Contains($"({running}.exe)", refused.Message);
+            Assert.Equal(before, _registry.Dump());
+            Assert.Equal(2, engine.Apply(engine.Plan(pop, MailSecurity.Implicit, null, null, false), force: true).Count);
+        }
+
+        [Fact]
+        public void UndoOfAGoneKeySaysSoAndAFailedUndoPutsTheValuesBack()
+        {
+            OutlookExpressAccounts();
+            var key = OeAccounts + @"\00000001";
+            _engine.Apply(_engine.Plan(Account(Hkcu, "Home", MailRole.Incoming), MailSecurity.Implicit, null, "pop2.example.com", false), false);
+            var switched = _registry.Dump();
+            _registry.BeforeWrite = (k, name) =>
+            {
+                if (name == "POP3 Server")
+                {
+                    throw new UnauthorizedAccessException("Access to the registry key is denied.");
+                }
+            };
+            Assert.Throws<UnauthorizedAccessException>(() => _engine.Undo(key, force: false));
+            _registry.BeforeWrite = null;
+            Assert.Equal(switched, _registry.Dump());
+
+            _registry.DeleteKey(key);
+            var gone = Assert.Throws<ClientConfigException>(() => _engine.Undo(key, force: false));
+            Assert.Equal("ConfigNotFound", gone.ErrorId);
+            Assert.Contains("reg import", gone.Message);
+        }
+
+        [Fact]
+        public void TheCurrentUsersHiveIsNamedHkcuAndOtherLoadedHivesByTheirSid()
+        {
+            const string Profiles = @"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList";
+            var own = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            _registry.Key(Profiles + @"\S-1-5-21-1-1001", ("ProfileImagePath", new RegistryData(RegistryValueKind.ExpandString, own)));
+            _registry.Key(Profiles + @"\S-1-5-21-1-1002", ("ProfileImagePath", "/home/bob"));
+            _registry.Key(Profiles + @"\S-1-5-21-1-1003", ("ProfileImagePath", "/home/carol"));
+            _registry.Key(@"HKEY_USERS\S-1-5-21-1-1001");
+            _registry.Key(@"HKEY_USERS\S-1-5-21-1-1002");
+            var hives = UserHome.LoadedHives(_registry);
+            Assert.Equal("HKEY_CURRENT_USER", hives[Path.GetFullPath(own)]);
+            Assert.Equal(@"HKEY_USERS\S-1-5-21-1-1002", hives["/home/bob"]);
+            Assert.False(hives.ContainsKey("/home/carol"));
+        }
+
+        [Fact]
+        public void AKeyNameWithASlashKeepsIt()
+        {
+            Assert.Equal(@"HKEY_CURRENT_USER\Software\Profiles\Work/Home", ClientSslEngine.RegistryKeyPath(@"HKEY_CURRENT_USER\Software\Profiles\Work/Home"));
+            Assert.Equal(@"HKEY_CURRENT_USER\Software\Profiles\Work/Home", ClientSslEngine.RegistryKeyPath(@"Registry::HKEY_CURRENT_USER\Software\Profiles\Work/Home"));
+            Assert.Equal(@"HKEY_CURRENT_USER\Software\X", ClientSslEngine.RegistryKeyPath("HKCU:/Software/X"));
+        }
 
         private ClientSslEngine NewEngine()
         {

@@ -112,15 +112,23 @@ namespace MailTls.Clients.Registry
                 return RegistryData.Dword(unchecked((int)dword));
             }
 
-            if (data.StartsWith("hex:", StringComparison.OrdinalIgnoreCase))
+            var expand = data.StartsWith("hex(2):", StringComparison.OrdinalIgnoreCase);
+            if (data.StartsWith("hex:", StringComparison.OrdinalIgnoreCase) || expand)
             {
-                var body = data.Substring(4);
+                var body = data.Substring(expand ? 7 : 4);
                 var bytes = body.Length == 0 ? Array.Empty<int>() : body.Split(',').Select(b => byte.TryParse(b.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var x) ? (int)x : -1).ToArray();
-                return bytes.Any(b => b < 0) ? throw Unreadable(path, line, "a hex value has a byte that is not two hex digits")
-                    : new RegistryData(RegistryValueKind.Binary, bytes.Select(b => (byte)b).ToArray());
+                if (bytes.Any(b => b < 0) || (expand && bytes.Length % 2 == 1))
+                {
+                    throw Unreadable(path, line, "a hex value has a byte that is not two hex digits");
+                }
+
+                var raw = bytes.Select(b => (byte)b).ToArray();
+
+                // hex(2) is REG_EXPAND_SZ: UTF-16LE text and its NUL, as regedit exports it.
+                return expand ? new RegistryData(RegistryValueKind.ExpandString, Encoding.Unicode.GetString(raw).TrimEnd('\0')) : new RegistryData(RegistryValueKind.Binary, raw);
             }
 
-            throw Unreadable(path, line, $"'{data}' is not a string, dword: or hex: value (the only kinds MailTls changes)");
+            throw Unreadable(path, line, $"'{data}' is not a string, dword:, hex: or hex(2): value (the only kinds MailTls changes)");
         }
 
         private static (string Text, int End) ReadQuoted(string line, int start, string path, int number)
@@ -157,9 +165,12 @@ namespace MailTls.Clients.Registry
         {
             RegistryValueKind.DWord => "dword:" + ((int)value.Data).ToString("x8", CultureInfo.InvariantCulture),
             RegistryValueKind.String => Quote((string)value.Data),
-            RegistryValueKind.Binary => "hex:" + string.Join(",", ((byte[])value.Data).Select(b => b.ToString("x2", CultureInfo.InvariantCulture))),
-            _ => throw new ArgumentException($"MailTls changes only REG_DWORD, REG_SZ and REG_BINARY values, not {value.Kind}.", nameof(value)),
+            RegistryValueKind.Binary => "hex:" + Hex((byte[])value.Data),
+            RegistryValueKind.ExpandString => "hex(2):" + Hex(Encoding.Unicode.GetBytes((string)value.Data + "\0")),
+            _ => throw new ArgumentException($"MailTls changes only REG_DWORD, REG_SZ, REG_EXPAND_SZ and REG_BINARY values, not {value.Kind}.", nameof(value)),
         };
+
+        private static string Hex(byte[] bytes) => string.Join(",", bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 
         private static ClientConfigException Unreadable(string path, int line, string why) =>
             new ClientConfigException("BackupUnreadable", path, $"'{path}' is not a registry backup MailTls wrote ({why}, line {line}); nothing was restored.");

@@ -124,20 +124,14 @@ namespace MailTls.Clients.Registry
             Registry.SubKeyNames(parent).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(n => RegistryPath.Combine(parent, n));
 
         /// <summary>
-        /// Outlook writes UTF-16LE and a NUL. Single-byte text (an odd length, or printable ASCII with no NUL before its
-        /// end, as some setup tools wrote it) is read as Latin-1.
+        /// Outlook writes UTF-16LE and a two-byte NUL. Single-byte text (an odd length, or one NUL at the end and none
+        /// before it, as some setup tools wrote it) is read as Latin-1.
         /// </summary>
         internal static string DecodeText(byte[] bytes)
         {
-            var length = bytes.Length;
-            while (length > 0 && bytes[length - 1] == 0)
-            {
-                length--;
-            }
-
-            var content = bytes.Take(length).ToArray();
-            var singleByte = bytes.Length % 2 == 1 || (content.Length > 1 && content.All(b => b >= 0x20 && b < 0x7F));
-            var text = singleByte ? Encoding.GetEncoding(28591).GetString(content) : Encoding.Unicode.GetString(bytes, 0, bytes.Length - bytes.Length % 2);
+            var n = bytes.Length;
+            var singleNul = n >= 2 && bytes[n - 1] == 0 && bytes[n - 2] != 0 && Array.IndexOf(bytes, (byte)0) == n - 1;
+            var text = n % 2 == 1 || singleNul ? Encoding.GetEncoding(28591).GetString(bytes) : Encoding.Unicode.GetString(bytes);
             return text.TrimEnd('\0');
         }
 

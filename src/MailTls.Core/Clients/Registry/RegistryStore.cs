@@ -105,9 +105,15 @@ namespace MailTls.Clients.Registry
                 text = text.Substring(provider.Length);
             }
 
-            text = text.Replace('/', '\\').TrimEnd('\\');
+            text = text.TrimEnd('\\');
             foreach (var (shortName, longName) in Hives)
             {
+                if (text.StartsWith(shortName + ":", StringComparison.OrdinalIgnoreCase))
+                {
+                    // PowerShell's drive form takes / as a separator too; the full form keeps it (a key name may hold one).
+                    text = text.Replace('/', '\\').TrimEnd('\\');
+                }
+
                 foreach (var prefix in new[] { shortName + ":", shortName, longName })
                 {
                     if (text.Equals(prefix, StringComparison.OrdinalIgnoreCase))

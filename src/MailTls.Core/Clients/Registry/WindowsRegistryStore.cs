@@ -42,14 +42,11 @@ namespace MailTls.Clients.Registry
             }
 
             using var key = Open(path, writable: false);
-            if (key == null || Array.IndexOf(key.GetValueNames(), name) < 0)
-            {
-                return null;
-            }
 
-            // Unexpanded: a REG_EXPAND_SZ is shown and kept as the client wrote it.
-            var data = key.GetValue(name, null, RegistryValueOptions.DoNotExpandEnvironmentNames);
-            return data == null ? null : new RegistryData(ToKind(key.GetValueKind(name)), data);
+            // Value names are case-insensitive, as the registry's own look-up is (a setup tool's "POP3 port" is
+            // Outlook's "POP3 Port"). Unexpanded: a REG_EXPAND_SZ is shown and kept as the client wrote it.
+            var data = key?.GetValue(name, null, RegistryValueOptions.DoNotExpandEnvironmentNames);
+            return data == null ? null : new RegistryData(ToKind(key!.GetValueKind(name)), data);
         }
 
         public void SetValue(string path, string name, RegistryData value)
