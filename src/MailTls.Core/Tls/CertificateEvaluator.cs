@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Security;
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailTls.Policy;
@@ -15,6 +16,7 @@ namespace MailTls.Tls
     internal static class CertificateEvaluator
     {
         private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
+        private const string SubjectAlternativeNameOid = "2.5.29.17";
         private const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
 
         private static readonly HashSet<string> WeakSignatureOids = new HashSet<string>
@@ -280,20 +282,49 @@ namespace MailTls.Tls
 #endif
         }
 
+        /// <summary>
+        /// The e-mail, DNS, URI and IP names of the subjectAltName extension (RFC 5280 GeneralNames), read with
+        /// System.Formats.Asn1 the same way on every platform (X509Extension.Format does not, and .NET's own
+        /// extension class gives DNS and IP names only). Other kinds of name are not text and are left out.
+        /// </summary>
+        /// <exception cref="AsnContentException">The extension is not valid DER.</exception>
         private static IReadOnlyList<string> SubjectAlternativeNames(X509Certificate2 certificate)
         {
-            // BouncyCastle parses the extension the same way on every platform (X509Extension.Format does not).
-            var parsed = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
-            var names = parsed.GetSubjectAlternativeNames();
-            if (names == null)
+            var extension = certificate.Extensions.Cast<X509Extension>().FirstOrDefault(e => e.Oid?.Value == SubjectAlternativeNameOid);
+            if (extension == null)
             {
                 return Array.Empty<string>();
             }
 
-            return names.Select(entry => entry.Count > 1 ? entry[1]?.ToString() : null)
-                .Where(value => !string.IsNullOrEmpty(value))
-                .Select(value => value!)
-                .ToArray();
+            var names = new List<string>();
+            var reader = new AsnReader(extension.RawData, AsnEncodingRules.DER);
+            var generalNames = reader.ReadSequence();
+            reader.ThrowIfNotEmpty();
+            while (generalNames.HasData)
+            {
+                var tag = generalNames.PeekTag();
+                switch (tag.TagClass == TagClass.ContextSpecific ? tag.TagValue : -1)
+                {
+                    case 1: // rfc822Name
+                    case 2: // dNSName
+                    case 6: // uniformResourceIdentifier
+                        names.Add(generalNames.ReadCharacterString(UniversalTagNumber.IA5String, tag));
+                        break;
+                    case 7: // iPAddress: 4 or 16 octets
+                        var octets = generalNames.ReadOctetString(tag);
+                        if (octets.Length == 4 || octets.Length == 16)
+                        {
+                            names.Add(new System.Net.IPAddress(octets).ToString());
+                        }
+
+                        break;
+                    default:
+                        generalNames.ReadEncodedValue();
+                        break;
+                }
+            }
+
+            return names;
         }
 
         private static (string? Algorithm, int? Size) KeyOf(X509Certificate2 certificate)

@@ -1,0 +1,48 @@
+using System;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MailTls.Policy;
+using MailTls.Tls;
+using Xunit;
+
+namespace MailTls.Core.Tests
+{
+    /// <summary>The subjectAltName names a report lists, read from the DER of the extension (System.Formats.Asn1).</summary>
+    public sealed class SubjectAlternativeNameTests
+    {
+        [Fact]
+        public void EveryTextNameIsListedInOrderAndOtherKindsAreLeftOut()
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("mail.example.com");
+            names.AddEmailAddress("postmaster@example.com");
+            names.AddUserPrincipalName("alice@example.com"); // an otherName: not text, left out
+            names.AddIpAddress(IPAddress.Parse("192.0.2.7"));
+            names.AddIpAddress(IPAddress.Parse("2001:db8::25"));
+            names.AddUri(new Uri("https://mail.example.com/"));
+            names.AddDnsName("*.example.com");
+            Assert.Equal("mail.example.com; postmaster@example.com; 192.0.2.7; 2001:db8::25; https://mail.example.com/; *.example.com", Evaluate(names.Build()));
+        }
+
+        [Fact]
+        public void ACertificateWithoutTheExtensionHasNoNames() => Assert.Equal(string.Empty, Evaluate(null));
+
+        private static string Evaluate(X509Extension? extension)
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=mail.example.com", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            if (extension != null)
+            {
+                request.CertificateExtensions.Add(extension);
+            }
+
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            var observation = new TlsObservation();
+            observation.ServerCertificates.Add(certificate);
+            var report = new EndpointReport(new MailEndpoint("mail.example.com", 993, MailProtocol.Imap, MailSecurity.Implicit));
+            CertificateEvaluator.Evaluate(observation, "mail.example.com", new X509Certificate2Collection(), ProbePolicy.Baseline, DateTime.UtcNow, report, new FindingList(ProbePolicy.Baseline));
+            return report.SubjectAlternativeNames ?? string.Empty;
+        }
+    }
+}
