@@ -252,10 +252,19 @@ namespace MailTls.Clients
                 RefuseReadOnly(path);
             }
 
-            var backups = registry != null ? WriteRegistry(registry, edits, out var undo) : WriteAll(configurator, edits, out undo);
+            // Any failure, in the write or in the check after it, puts back what the change wrote and the backups it took.
+            var undo = new WriteUndo { Registry = registry?.Registry };
+            Dictionary<string, string?> backups;
             try
             {
+                backups = registry != null ? WriteRegistry(registry, edits, undo) : WriteAll(configurator, edits, undo);
                 Verify(configurator, location, current.Key, target);
+            }
+            catch (IOException ex)
+            {
+                Undo(undo);
+                throw new ClientConfigException("ConfigWriteFailed", edits[0].Path,
+                    $"Writing the {(registry != null ? "registry values" : "settings")} failed; they are as they were. ({ex.Message})", ex);
             }
             catch
             {
@@ -385,37 +394,23 @@ namespace MailTls.Clients
         /// Writes each file of the edits; returns each file's backup. One backup per file for the engine's life (one
         /// command), all with the command's time stamp, so Undo-ClientSsl puts back the state before the command.
         /// </summary>
-        private Dictionary<string, string?> WriteAll(ClientConfigurator configurator, IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
+        private Dictionary<string, string?> WriteAll(ClientConfigurator configurator, IReadOnlyList<SettingEdit> edits, WriteUndo undo)
         {
-            undo = new WriteUndo();
             var backups = new Dictionary<string, string?>(StringComparer.Ordinal);
-            try
+            foreach (var file in edits.GroupBy(e => e.Path))
             {
-                foreach (var file in edits.GroupBy(e => e.Path))
+                var original = configurator.Load(file.Key);
+                undo.Originals[file.Key] = File.Exists(file.Key) ? File.ReadAllBytes(file.Key) : null;
+                var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit!.Value));
+                if (!_backups.TryGetValue(file.Key, out var backup))
                 {
-                    var original = configurator.Load(file.Key);
-                    undo.Originals[file.Key] = File.Exists(file.Key) ? File.ReadAllBytes(file.Key) : null;
-                    var text = TextEdit.Apply(original.Text, file.Select(e => e.Edit!.Value));
-                    if (!_backups.TryGetValue(file.Key, out var backup))
-                    {
-                        backup = File.Exists(file.Key) ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
-                        _backups[file.Key] = backup;
-                        undo.NewBackups.Add(file.Key);
-                    }
-
-                    backups[file.Key] = backup;
-                    AtomicFile.Replace(file.Key, configurator.Render(file.Key, text), backup, BeforeRename);
+                    backup = File.Exists(file.Key) ? AtomicFile.Backup(file.Key, stamp: _stamp, hidden: true) : null;
+                    _backups[file.Key] = backup;
+                    undo.NewBackups.Add(file.Key);
                 }
-            }
-            catch (IOException ex)
-            {
-                Undo(undo);
-                throw new ClientConfigException("ConfigWriteFailed", edits[0].Path, $"Writing the settings failed; the files are as they were. ({ex.Message})", ex);
-            }
-            catch
-            {
-                Undo(undo);
-                throw;
+
+                backups[file.Key] = backup;
+                AtomicFile.Replace(file.Key, configurator.Render(file.Key, text), backup, BeforeRename);
             }
 
             return backups;
@@ -468,37 +463,23 @@ namespace MailTls.Clients
         /// the client is not running (checked first), the values it touches are saved to a .reg backup before the first
         /// write, and any failure, or a read-back that differs, puts every touched value back.
         /// </summary>
-        private Dictionary<string, string?> WriteRegistry(RegistryConfigurator configurator, IReadOnlyList<SettingEdit> edits, out WriteUndo undo)
+        private Dictionary<string, string?> WriteRegistry(RegistryConfigurator configurator, IReadOnlyList<SettingEdit> edits, WriteUndo undo)
         {
-            undo = new WriteUndo { Registry = configurator.Registry };
             var backups = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            try
+            foreach (var key in edits.GroupBy(e => e.Path, StringComparer.OrdinalIgnoreCase))
             {
-                foreach (var key in edits.GroupBy(e => e.Path, StringComparer.OrdinalIgnoreCase))
+                var before = key.GroupBy(e => e.Setting, StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => configurator.Registry.GetValue(key.Key, g.Key), StringComparer.OrdinalIgnoreCase);
+                backups[key.Key] = BackupValues(configurator, key.Key, before, undo);
+                undo.Values[key.Key] = before;
+                foreach (var edit in key)
                 {
-                    var before = key.GroupBy(e => e.Setting, StringComparer.OrdinalIgnoreCase)
-                        .ToDictionary(g => g.Key, g => configurator.Registry.GetValue(key.Key, g.Key), StringComparer.OrdinalIgnoreCase);
-                    backups[key.Key] = BackupValues(configurator, key.Key, before, undo);
-                    undo.Values[key.Key] = before;
-                    foreach (var edit in key)
+                    configurator.Registry.SetValue(key.Key, edit.Setting, edit.Value!);
+                    if (!Equals(configurator.Registry.GetValue(key.Key, edit.Setting), edit.Value))
                     {
-                        configurator.Registry.SetValue(key.Key, edit.Setting, edit.Value!);
-                        if (!Equals(configurator.Registry.GetValue(key.Key, edit.Setting), edit.Value))
-                        {
-                            throw new IOException($"'{edit.Setting}' did not read back as written.");
-                        }
+                        throw new IOException($"'{edit.Setting}' did not read back as written.");
                     }
                 }
-            }
-            catch (IOException ex)
-            {
-                Undo(undo);
-                throw new ClientConfigException("ConfigWriteFailed", edits[0].Path, $"Writing the registry values failed; they are as they were. ({ex.Message})", ex);
-            }
-            catch
-            {
-                Undo(undo);
-                throw;
             }
 
             return backups;

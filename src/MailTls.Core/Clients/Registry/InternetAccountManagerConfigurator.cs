@@ -56,38 +56,13 @@ namespace MailTls.Clients.Registry
                 ? new ConfigLocation(path, clientVersion: _version)
                 : null;
 
-        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location)
-        {
-            var key = location.Path;
-            var name = ReadText(key, "Account Name", binary: false) ?? RegistryPath.Leaf(key);
-            var address = ReadText(key, "SMTP Email Address", binary: false);
-            var records = new List<AccountRecord>();
-            foreach (var (prefix, protocol, role) in Servers)
+        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
+            ReadServers(location.Path, "Account Name", "SMTP Email Address", binary: false, (prefix, protocol) =>
             {
-                var server = ReadText(key, prefix + " Server", binary: false);
-                if (string.IsNullOrEmpty(server) || records.Any(r => r.Role == role))
-                {
-                    continue;
-                }
-
-                var port = ReadDword(key, prefix + " Port") ?? WellKnownPorts.DefaultPort(protocol, MailSecurity.None);
-                var secure = (ReadDword(key, prefix + " Secure Connection") ?? 0) != 0;
-                records.Add(new AccountRecord
-                {
-                    Account = name,
-                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
-                    Role = role,
-                    Protocol = protocol,
-                    HostName = server!,
-                    Port = port,
-                    Security = !secure ? MailSecurity.None : protocol == MailProtocol.Smtp && port == 25 ? MailSecurity.StartTls : MailSecurity.Implicit,
-                    ConfigPath = key,
-                    Key = role.ToString(),
-                });
-            }
-
-            return records;
-        }
+                var port = ReadDword(location.Path, prefix + " Port") ?? WellKnownPorts.DefaultPort(protocol, MailSecurity.None);
+                var secure = (ReadDword(location.Path, prefix + " Secure Connection") ?? 0) != 0;
+                return (port, !secure ? MailSecurity.None : protocol == MailProtocol.Smtp && port == 25 ? MailSecurity.StartTls : MailSecurity.Implicit, false);
+            });
 
         public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {

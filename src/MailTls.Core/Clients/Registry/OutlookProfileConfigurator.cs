@@ -73,21 +73,12 @@ namespace MailTls.Clients.Registry
                 ? Location(path)
                 : null;
 
-        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location)
-        {
-            var key = location.Path;
-            var name = ReadText(key, "Account Name", binary: true) ?? RegistryPath.Leaf(key);
-            var address = ReadText(key, "Email", binary: true);
-            var records = new List<AccountRecord>();
-            foreach (var (prefix, protocol, role) in Servers)
+        public override IReadOnlyList<AccountRecord> Read(ConfigLocation location) =>
+            ReadServers(location.Path, "Account Name", "Email", binary: true, (prefix, protocol) =>
             {
-                var server = ReadText(key, prefix + " Server", binary: true);
-                if (string.IsNullOrEmpty(server) || records.Any(r => r.Role == role))
-                {
-                    continue;
-                }
-
+                var key = location.Path;
                 var (security, opportunistic) = protocol == MailProtocol.Smtp ? SmtpSecurity(key) : IncomingSecurity(key, prefix);
+
                 // Outlook writes every port; were one missing, its dialog would show 25 for SMTP whatever the encryption.
                 var port = ReadDword(key, prefix + " Port") ?? (protocol == MailProtocol.Smtp ? 25 : WellKnownPorts.DefaultPort(protocol, security));
                 if (protocol == MailProtocol.Smtp && security == MailSecurity.Implicit && port == 25 && Registry.GetValue(key, "SMTP Secure Connection") == null)
@@ -96,23 +87,8 @@ namespace MailTls.Clients.Registry
                     security = MailSecurity.StartTls;
                 }
 
-                records.Add(new AccountRecord
-                {
-                    Account = name,
-                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
-                    Role = role,
-                    Protocol = protocol,
-                    HostName = server!,
-                    Port = port,
-                    Security = security,
-                    Opportunistic = opportunistic,
-                    ConfigPath = key,
-                    Key = role.ToString(),
-                });
-            }
-
-            return records;
-        }
+                return (port, security, opportunistic);
+            });
 
         public override IReadOnlyList<SettingEdit> Plan(ConfigLocation location, AccountRecord current, AccountTarget target)
         {

@@ -55,6 +55,43 @@ namespace MailTls.Clients.Registry
         public override IEnumerable<string> Caveats(ConfigLocation location, AccountRecord account, AccountTarget target) =>
             new[] { $"Exit {Product} and open it again before the first secure connection." };
 
+        /// <summary>
+        /// The servers an account key names: one record for each of IMAP, POP3 (only when there is no IMAP server) and
+        /// SMTP, with the port and mode <paramref name="connection"/> reads for the value prefix and protocol.
+        /// </summary>
+        protected IReadOnlyList<AccountRecord> ReadServers(string key, string nameValue, string addressValue, bool binary,
+            Func<string, MailProtocol, (int Port, MailSecurity Security, bool Opportunistic)> connection)
+        {
+            var name = ReadText(key, nameValue, binary) ?? RegistryPath.Leaf(key);
+            var address = ReadText(key, addressValue, binary);
+            var records = new List<AccountRecord>();
+            foreach (var (prefix, protocol, role) in Servers)
+            {
+                var server = ReadText(key, prefix + " Server", binary);
+                if (string.IsNullOrEmpty(server) || records.Any(r => r.Role == role))
+                {
+                    continue;
+                }
+
+                var (port, security, opportunistic) = connection(prefix, protocol);
+                records.Add(new AccountRecord
+                {
+                    Account = name,
+                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
+                    Role = role,
+                    Protocol = protocol,
+                    HostName = server!,
+                    Port = port,
+                    Security = security,
+                    Opportunistic = opportunistic,
+                    ConfigPath = key,
+                    Key = role.ToString(),
+                });
+            }
+
+            return records;
+        }
+
         /// <summary>The value of a DWORD, or null when it is missing.</summary>
         /// <exception cref="ClientConfigException">The value has another type.</exception>
         protected int? ReadDword(string key, string name)
