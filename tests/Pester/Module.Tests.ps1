@@ -79,7 +79,8 @@ Describe 'The MailTls module' {
     }
 
     It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers -or $IsDesktop) {
-        # A fresh pwsh: load MailKit 4.2.0 and BouncyCastle 2.4.0 as another module would, then import MailTls and probe.
+        # A fresh pwsh: load MailKit 4.2.0 and BouncyCastle 2.4.0 as another module would, then import MailTls and probe
+        # (with -IncludeTlsVersions, whose version probes are BouncyCastle's; a plain probe does not load it).
         $oldMailKit = Join-Path $env:MAILTLS_PACKAGES 'mailkit/4.2.0/lib/net6.0/MailKit.dll'
         $oldBouncy = Join-Path $env:MAILTLS_PACKAGES 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
         $oldMailKit | Should -Exist
@@ -87,7 +88,7 @@ Describe 'The MailTls module' {
         $target = "$($State.cases.good):$($State.ports.submission)"
         $script = "`$null = [Reflection.Assembly]::LoadFrom('$oldMailKit'); `$null = [Reflection.Assembly]::LoadFrom('$oldBouncy'); " +
             "`$null = [MailKit.Net.Smtp.SmtpClient]::new(); " +
-            "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Smtp -Security StartTls -TrustedRootCertificate '$($State.root)'; " +
+            "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Smtp -Security StartTls -IncludeTlsVersions -TrustedRootCertificate '$($State.root)'; " +
             "'verdict=' + `$r.Verdict; [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'MailKit', 'BouncyCastle.Cryptography' } | " +
             "ForEach-Object { `$_.GetName().Name + '=' + `$_.GetName().Version + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name + '@' + `$_.Location }"
         $lines = & dotnet pwsh -NoProfile -NonInteractive -Command $script
