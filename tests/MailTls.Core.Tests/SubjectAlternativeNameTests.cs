@@ -28,6 +28,15 @@ namespace MailTls.Core.Tests
         [Fact]
         public void ACertificateWithoutTheExtensionHasNoNames() => Assert.Equal(string.Empty, Evaluate(null));
 
+        [Fact]
+        public void AStrayByteAndALongFormLengthAreReadAsTlsStacksAcceptThem()
+        {
+            // SEQUENCE { [2] "ma\xC3\xA4l.de", [2] with a non-minimal (BER) length "a.de" }
+            var der = new byte[] { 0x30, 0x10, 0x82, 0x08, 0x6D, 0x61, 0xC3, 0xA4, 0x6C, 0x2E, 0x64, 0x65, 0x82, 0x81, 0x04, 0x61, 0x2E, 0x64, 0x65 };
+            der[1] = (byte)(der.Length - 2);
+            Assert.Equal("ma??l.de; a.de", Evaluate(new X509Extension("2.5.29.17", der, critical: false)));
+        }
+
         private static string Evaluate(X509Extension? extension)
         {
             using var key = RSA.Create(2048);

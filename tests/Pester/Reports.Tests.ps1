@@ -85,6 +85,8 @@ print(len(cases), len(failures), len(errors), failures[0].result[0].type, xml.te
         foreach ($schema in $env:MAILTLS_JUNIT_XSD) {
             $settings = [System.Xml.XmlReaderSettings]::new()
             $settings.ValidationType = 'Schema'
+            # Warnings too: an element the schema does not declare is only a warning, and must fail the test.
+            $settings.ValidationFlags = $settings.ValidationFlags -bor [System.Xml.Schema.XmlSchemaValidationFlags]::ReportValidationWarnings
             $null = $settings.Schemas.Add($null, $schema)
             $problems = [System.Collections.Generic.List[string]]::new()
             $settings.add_ValidationEventHandler({ param($sender, $e) $problems.Add("$($e.Severity) line $($e.Exception.LineNumber): $($e.Message)") })

@@ -96,18 +96,48 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
 
             $script:OnHeldPort = @($Limited | Where-Object Port -EQ $State.ports.smtp)
 
-            # Connections the test holds open to the limited Postfix's smtp port, each read past its 220 greeting.
-            function script:Open-HeldSmtpConnection([int] $Count) {
-                1..$Count | ForEach-Object {
-                    $client = [System.Net.Sockets.TcpClient]::new()
-                    $client.Connect($State.cases.connlimit, $State.ports.smtp)
-                    $client.ReceiveTimeout = 5000
-                    $greeting = [byte[]]::new(512)
-                    $read = $client.GetStream().Read($greeting, 0, $greeting.Length)
-                    [System.Text.Encoding]::ASCII.GetString($greeting, 0, $read) | Should -Match '^220 '
-                    $client
-                }
+            # One connection to the limited Postfix's smtp port and the first line it sends (220, or 421 when full).
+            function script:Open-SmtpConnection {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                $client.Connect($State.cases.connlimit, $State.ports.smtp)
+                $client.ReceiveTimeout = 5000
+                $greeting = [byte[]]::new(512)
+                $read = $client.GetStream().Read($greeting, 0, $greeting.Length)
+                [pscustomobject]@{ Client = $client; Greeting = [System.Text.Encoding]::ASCII.GetString($greeting, 0, $read) }
             }
+
+            # Connections the test holds open, each read past its 220 greeting; none is left open if one is refused.
+            function script:Open-HeldSmtpConnection([int] $Count) {
+                $held = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
+                try {
+                    foreach ($n in 1..$Count) {
+                        $connection = Open-SmtpConnection
+                        $held.Add($connection.Client)
+                        $connection.Greeting | Should -Match '^220 '
+                    }
+                }
+                catch {
+                    $held | ForEach-Object Dispose
+                    throw
+                }
+                $held
+            }
+
+            # Postfix frees a slot when it has seen the close: wait (at most 5 s) until a new connection is greeted.
+            function script:Wait-SmtpSlot {
+                $deadline = [datetime]::UtcNow.AddSeconds(5)
+                do {
+                    $connection = Open-SmtpConnection
+                    $connection.Client.Dispose()
+                    if ($connection.Greeting -match '^220 ') { return }
+                    Start-Sleep -Milliseconds 100
+                } while ([datetime]::UtcNow -lt $deadline)
+                throw 'The limited Postfix still turns connections away 5 s after the test closed its own.'
+            }
+
+            # Postfix's log line for each connection it turned away on that port.
+            $script:MailLog = Join-Path (Split-Path -Parent $env:MAILTLS_STATE) 'postfix/maillog'
+            $script:TurnedAway = "concurrency limit exceeded: \d+ from \S+ for service $([regex]::Escape("$($State.cases.connlimit):$($State.ports.smtp)"))"
         }
 
         It 'turns a third connection away with 421 (the control: the limit is real)' {
@@ -119,6 +149,7 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
             }
             finally {
                 $held | ForEach-Object Dispose
+                Wait-SmtpSlot
             }
             $report.Findings.Name | Should -Contain 'ServiceNotReady'
             ($report.Findings | Where-Object Name -EQ 'ServiceNotReady').Message | Should -Match '421'
@@ -139,19 +170,30 @@ Describe 'Test-MailEndpoint against real servers' -Skip:(-not $HaveServers) {
         }
 
         It 'recovers from 421 by retrying with backoff, and says how many attempts it took' {
-            # While the test holds both allowed connections the first attempts meet 421; the held connections close
-            # 0.6 s in, and the paused retries (250 ms, 500 ms, 1 s, ...) get through.
+            # While the test holds both allowed connections, the three probes' first attempts meet 421; once Postfix has
+            # logged all three, the test lets its connections go, and the paused retries (250 ms, 500 ms, 1 s, ...) get through.
+            $before = @(Select-String -Path $MailLog -Pattern $TurnedAway).Count
             $held = Open-HeldSmtpConnection -Count 2
-            $release = [powershell]::Create()
-            $null = $release.AddScript({ param($connections) Start-Sleep -Milliseconds 600; $connections | ForEach-Object Dispose }).AddArgument($held)
-            $releasing = $release.BeginInvoke()
+            $probe = [powershell]::Create()
+            $null = $probe.AddScript({
+                    param($module, $targets, $root)
+                    Import-Module $module
+                    $targets | Test-MailEndpoint -MaxConnectionsPerHost 0 -MaximumRetryCount 5 -TrustedRootCertificate $root
+                }).AddArgument($ModulePath).AddArgument($OnHeldPort[0..2]).AddArgument($Root)
+            $running = $probe.BeginInvoke()
             try {
-                $reports = $OnHeldPort[0..2] | Test-MailEndpoint -MaxConnectionsPerHost 0 -MaximumRetryCount 5 -TrustedRootCertificate $Root
+                $deadline = [datetime]::UtcNow.AddSeconds(10)
+                while (@(Select-String -Path $MailLog -Pattern $TurnedAway).Count -lt $before + 3 -and [datetime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 50
+                }
             }
             finally {
-                $null = $release.EndInvoke($releasing)
-                $release.Dispose()
+                $held | ForEach-Object Dispose
             }
+            $reports = @($probe.EndInvoke($running))
+            $probe.Dispose()
+            Wait-SmtpSlot
+            $reports.Count | Should -Be 3
             $reports.Verdict | Sort-Object -Unique | Should -Be 'Pass'
             $reports | ForEach-Object { $_.Attempts | Should -BeGreaterThan 1 }
         }

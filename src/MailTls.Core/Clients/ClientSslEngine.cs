@@ -262,13 +262,13 @@ namespace MailTls.Clients
             }
             catch (IOException ex)
             {
-                Undo(undo);
+                UndoOrReport(undo, edits, ex);
                 throw new ClientConfigException("ConfigWriteFailed", edits[0].Path,
                     $"Writing the {(registry != null ? "registry values" : "settings")} failed; they are as they were. ({ex.Message})", ex);
             }
-            catch
+            catch (Exception ex)
             {
-                Undo(undo);
+                UndoOrReport(undo, edits, ex);
                 throw;
             }
 
@@ -433,6 +433,25 @@ namespace MailTls.Clients
             public List<string> NewRegistryBackups { get; } = new List<string>();
         }
 
+        /// <summary>Takes a failed change back; when even that fails, says so, with the backups that still hold the state before.</summary>
+        private void UndoOrReport(WriteUndo undo, IReadOnlyList<SettingEdit> edits, Exception failure)
+        {
+            var kept = edits.Select(e => e.Path).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Select(p => _registryBackups.TryGetValue(p, out var r) ? r.Path : _backups.TryGetValue(p, out var f) ? f : null)
+                .Where(b => b != null).ToArray();
+            try
+            {
+                Undo(undo);
+            }
+            catch (Exception restore) when (restore is IOException || restore is UnauthorizedAccessException)
+            {
+                throw new ClientConfigException("ConfigRestoreFailed", edits[0].Path,
+                    $"The change failed ({failure.Message}) and putting '{edits[0].Path}' back failed too ({restore.Message}): it may be half-changed. "
+                    + (kept.Length > 0 ? $"Restore it from {string.Join(", ", kept.Select(b => "'" + b + "'"))} (Undo-ClientSsl, or reg import for a .reg file)." : "Check it in the client's own dialog."),
+                    failure);
+            }
+        }
+
         private void Undo(WriteUndo undo)
         {
             Restore(undo.Originals);
@@ -494,7 +513,8 @@ namespace MailTls.Clients
                 return backup.Path;
             }
 
-            var saved = isNew ? new Dictionary<string, RegistryData?>(StringComparer.OrdinalIgnoreCase) : backup.Values;
+            // A copy: the command's record changes only once the file holding it is written.
+            var saved = new Dictionary<string, RegistryData?>(isNew ? new Dictionary<string, RegistryData?>() : backup.Values, StringComparer.OrdinalIgnoreCase);
             foreach (var pair in before.Where(p => !saved.ContainsKey(p.Key)))
             {
                 // A value this command changed before keeps its first (original) content.

@@ -18,6 +18,11 @@ namespace MailTls.Probing
         private const int IpProtocolTcp = 6;
         private const int TcpQuickAck = 12;
         private static readonly byte[] On = BitConverter.GetBytes(1);
+
+#if NET
+        /// <summary>Set once a kernel refuses the option (gVisor, WSL 1): no further attempt, no exception per read.</summary>
+        private static volatile bool refused;
+#endif
         private readonly Socket _socket;
 
         public QuickAckStream(Socket socket)
@@ -35,7 +40,7 @@ namespace MailTls.Probing
         private void Arm()
         {
 #if NET
-            if (!OperatingSystem.IsLinux())
+            if (refused || !OperatingSystem.IsLinux())
             {
                 return;
             }
@@ -47,6 +52,7 @@ namespace MailTls.Probing
             catch (SocketException)
             {
                 // An option the kernel refuses costs only the delay it would have saved.
+                refused = true;
             }
             catch (ObjectDisposedException)
             {

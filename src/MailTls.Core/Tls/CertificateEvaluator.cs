@@ -269,8 +269,15 @@ namespace MailTls.Tls
         private static bool? NameMatches(X509Certificate2 leaf, string serverName, IReadOnlyList<string> names, System.Net.Security.SslPolicyErrors? platformErrors)
         {
 #if NET
-            return leaf.MatchesHostname(serverName, allowWildcards: true, allowCommonName: names.Count == 0);
-#else
+            try
+            {
+                return leaf.MatchesHostname(serverName, allowWildcards: true, allowCommonName: names.Count == 0);
+            }
+            catch (CryptographicException)
+            {
+                // A subjectAltName .NET's strict decoder refuses (a stray byte in a name): judged as below instead.
+            }
+#endif
             if (platformErrors.HasValue)
             {
                 return (platformErrors.Value & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
@@ -279,15 +286,15 @@ namespace MailTls.Tls
             return names.Any(n => string.Equals(n, serverName, StringComparison.OrdinalIgnoreCase)
                 || (n.StartsWith("*.", StringComparison.Ordinal) && serverName.IndexOf('.') > 0
                     && string.Equals(n.Substring(1), serverName.Substring(serverName.IndexOf('.')), StringComparison.OrdinalIgnoreCase)));
-#endif
         }
 
         /// <summary>
         /// The e-mail, DNS, URI and IP names of the subjectAltName extension (RFC 5280 GeneralNames), read with
         /// System.Formats.Asn1 the same way on every platform (X509Extension.Format does not, and .NET's own
-        /// extension class gives DNS and IP names only). Other kinds of name are not text and are left out.
+        /// extension class gives DNS and IP names only). Other kinds of name are not text and are left out. Read as
+        /// leniently as TLS stacks accept certificates: BER lengths, and a byte outside ASCII shown as '?'.
         /// </summary>
-        /// <exception cref="AsnContentException">The extension is not valid DER.</exception>
+        /// <exception cref="AsnContentException">The extension is not a sequence of names at all.</exception>
         private static IReadOnlyList<string> SubjectAlternativeNames(X509Certificate2 certificate)
         {
             var extension = certificate.Extensions.Cast<X509Extension>().FirstOrDefault(e => e.Oid?.Value == SubjectAlternativeNameOid);
@@ -297,7 +304,7 @@ namespace MailTls.Tls
             }
 
             var names = new List<string>();
-            var reader = new AsnReader(extension.RawData, AsnEncodingRules.DER);
+            var reader = new AsnReader(extension.RawData, AsnEncodingRules.BER);
             var generalNames = reader.ReadSequence();
             reader.ThrowIfNotEmpty();
             while (generalNames.HasData)
@@ -308,7 +315,8 @@ namespace MailTls.Tls
                     case 1: // rfc822Name
                     case 2: // dNSName
                     case 6: // uniformResourceIdentifier
-                        names.Add(generalNames.ReadCharacterString(UniversalTagNumber.IA5String, tag));
+                        // IA5String content, taken as bytes: a name with a stray byte is still shown, not a reason to fail.
+                        names.Add(new string(generalNames.ReadOctetString(tag).Select(b => b >= 0x20 && b < 0x7F ? (char)b : '?').ToArray()));
                         break;
                     case 7: // iPAddress: 4 or 16 octets
                         var octets = generalNames.ReadOctetString(tag);

@@ -269,6 +269,30 @@ namespace MailTls.Core.Tests.Clients
         }
 
         [Fact]
+        public void WhenEvenThePutBackFailsTheErrorSaysSoAndNamesTheBackup()
+        {
+            OutlookExpressAccounts();
+            var writes = 0;
+            _registry.BeforeWrite = (key, name) =>
+            {
+                if (++writes >= 2)
+                {
+                    throw new IOException("the disk is full");
+                }
+            };
+            var plan = _engine.Plan(Account(Hkcu, "Home", MailRole.Incoming), MailSecurity.Implicit, null, null, false);
+            var failed = Assert.Throws<ClientConfigException>(() => _engine.Apply(plan, false));
+            Assert.Equal("ConfigRestoreFailed", failed.ErrorId);
+            var backup = Assert.Single(Directory.GetFiles(_backups));
+            Assert.Contains(backup, failed.Message);
+            Assert.Contains("half-changed", failed.Message);
+
+            // The backup it names holds the state before the change.
+            _registry.BeforeWrite = null;
+            Assert.Equal(0, (int)RegistryBackupFolder.Read(backup).Values["POP3 Secure Connection"]!.Data);
+        }
+
+        [Fact]
         public void WithoutARegistryAKeyPathSaysSo()
         {
             _registry.Available = false;
@@ -305,6 +329,7 @@ namespace MailTls.Core.Tests.Clients
         [InlineData(new byte[] { 0xE9, 0, 0, 0 }, "é")]
         [InlineData(new byte[] { 0x61, 0x62, 0x63 }, "abc")]
         [InlineData(new byte[] { 0x2D, 0x4E, 0x71, 0x5C, 0, 0 }, "中山")]
+        [InlineData(new byte[] { 0x6D, 0x61, 0x69, 0x6C }, "mail")]
         public void OutlookTextDecodesUtf16AndSingleByteText(byte[] bytes, string text) => Assert.Equal(text, RegistryConfigurator.DecodeText(bytes));
 
         [Fact]

@@ -161,14 +161,16 @@ namespace MailTls.Clients.Registry
             Registry.SubKeyNames(parent).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Select(n => RegistryPath.Combine(parent, n));
 
         /// <summary>
-        /// Outlook writes UTF-16LE and a two-byte NUL. Single-byte text (an odd length, or one NUL at the end and none
-        /// before it, as some setup tools wrote it) is read as Latin-1.
+        /// Outlook writes UTF-16LE and a two-byte NUL. Single-byte text (an odd length, one NUL at the end and none
+        /// before it, or printable ASCII with no NUL at all, as some setup tools wrote it) is read as Latin-1.
         /// </summary>
         internal static string DecodeText(byte[] bytes)
         {
             var n = bytes.Length;
-            var singleNul = n >= 2 && bytes[n - 1] == 0 && bytes[n - 2] != 0 && Array.IndexOf(bytes, (byte)0) == n - 1;
-            var text = n % 2 == 1 || singleNul ? Encoding.GetEncoding(28591).GetString(bytes) : Encoding.Unicode.GetString(bytes);
+            var firstNul = Array.IndexOf(bytes, (byte)0);
+            var singleNul = n >= 2 && firstNul == n - 1;
+            var plainAscii = firstNul < 0 && bytes.All(b => b >= 0x20 && b < 0x7F);
+            var text = n % 2 == 1 || singleNul || plainAscii ? Encoding.GetEncoding(28591).GetString(bytes) : Encoding.Unicode.GetString(bytes);
             return text.TrimEnd('\0');
         }
 
