@@ -94,7 +94,8 @@ Describe 'Outlook Express and Outlook in the real registry' -Skip:(-not $OnWindo
     It 'reads and switches an Outlook 2016 account whose text is UTF-16 in REG_BINARY' {
         $key = "$Root\Software\Microsoft\Office\16.0\Outlook\Profiles\Outlook\9375CFF0413111d3B88A00104B2A6676\00000002"
         $null = New-Item -Path $key -Force
-        $text = { param($s) [byte[]][System.Text.Encoding]::Unicode.GetBytes($s + [char]0) }
+        # The comma keeps the byte[] whole (PowerShell would unroll it into an object[]).
+        $text = { param($s) , [byte[]][System.Text.Encoding]::Unicode.GetBytes($s + [char]0) }
         $null = New-ItemProperty -Path $key -Name 'Account Name' -Value (& $text 'alice@example.com') -PropertyType Binary
         $null = New-ItemProperty -Path $key -Name 'IMAP Server' -Value (& $text 'imap.example.com') -PropertyType Binary
         $null = New-ItemProperty -Path $key -Name 'IMAP Port' -Value 143 -PropertyType DWord
