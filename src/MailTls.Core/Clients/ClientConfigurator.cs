@@ -58,6 +58,21 @@ namespace MailTls.Clients
 
         /// <summary>Why this client version cannot use TLS for this account, when it cannot.</summary>
         public string? TlsUnsupported { get; set; }
+
+        /// <summary>One server of an account whose file or key holds one incoming and one outgoing server: keyed by its role.</summary>
+        public static AccountRecord ForRole(string account, string? emailAddress, MailRole role, MailProtocol protocol, string hostName, int port, MailSecurity security, string configPath) =>
+            new AccountRecord
+            {
+                Account = account,
+                EmailAddress = string.IsNullOrEmpty(emailAddress) ? null : emailAddress,
+                Role = role,
+                Protocol = protocol,
+                HostName = hostName,
+                Port = port,
+                Security = security,
+                ConfigPath = configPath,
+                Key = role.ToString(),
+            };
     }
 
     /// <summary>Where Set-ClientSsl takes an account: the mode, the port that goes with it, and optionally a new host.</summary>

@@ -79,18 +79,7 @@ namespace MailTls.Clients
 
                 var port = Dword(Find(text, prefix + "_Port")?.Value) ?? DefaultPort(protocol);
                 var secure = Dword(Find(text, prefix + "_Secure_Connection")?.Value) == 1;
-                records.Add(new AccountRecord
-                {
-                    Account = name,
-                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
-                    Role = role,
-                    Protocol = protocol,
-                    HostName = server!,
-                    Port = port,
-                    Security = !secure ? MailSecurity.None : SecureMode(protocol, port),
-                    ConfigPath = location.Path,
-                    Key = role.ToString(),
-                });
+                records.Add(AccountRecord.ForRole(name, address, role, protocol, server!, port, !secure ? MailSecurity.None : SecureMode(protocol, port), location.Path));
             }
 
             return records;

@@ -74,19 +74,9 @@ namespace MailTls.Clients.Registry
                 }
 
                 var (port, security, opportunistic) = connection(prefix, protocol);
-                records.Add(new AccountRecord
-                {
-                    Account = name,
-                    EmailAddress = string.IsNullOrEmpty(address) ? null : address,
-                    Role = role,
-                    Protocol = protocol,
-                    HostName = server!,
-                    Port = port,
-                    Security = security,
-                    Opportunistic = opportunistic,
-                    ConfigPath = key,
-                    Key = role.ToString(),
-                });
+                var record = AccountRecord.ForRole(name, address, role, protocol, server!, port, security, key);
+                record.Opportunistic = opportunistic;
+                records.Add(record);
             }
 
             return records;
