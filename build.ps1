@@ -46,6 +46,11 @@ function Invoke-Native {
     }
 }
 
+function Get-NuGetPackageRoot {
+    # Where NuGet keeps the packages it restored (~/.nuget/packages unless NUGET_PACKAGES says otherwise).
+    ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+}
+
 function Get-MailTlsVersion {
     $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
     $version = @($props.Project.PropertyGroup | Where-Object { $_['MailTlsVersion'] } | ForEach-Object { $_.MailTlsVersion })[0]
@@ -87,7 +92,7 @@ function Invoke-Build {
     # The netstandard2.0 edition runs only in Windows PowerShell 5.1 (.NET Framework). A publish gives it the package's
     # netstandard2.0 Microsoft.Win32.Registry, a stub that throws PlatformNotSupportedException everywhere; .NET
     # Framework apps get the net461 facade instead, which forwards to mscorlib's registry classes. So does the module.
-    $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $cache = Get-NuGetPackageRoot
     $registryVersion = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Packages.props'))).Project.ItemGroup.PackageVersion |
         Where-Object Include -eq 'Microsoft.Win32.Registry' | ForEach-Object Version
     Copy-Item (Join-Path $cache "microsoft.win32.registry/$registryVersion/lib/net461/Microsoft.Win32.Registry.dll") (Join-Path $moduleDir 'Dependencies/netstandard2.0') -Force
@@ -241,7 +246,7 @@ function Restore-JUnitSchema {
 function Restore-TestAsset {
     # Pester and the old libraries of the isolation test, from NuGet into its cache; the JUnit schemas from npm.
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Pester/TestAssets.Restore.csproj'), '--nologo', '-v', 'quiet')
-    $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $cache = Get-NuGetPackageRoot
     $pester = Join-Path $cache 'pester/5.7.1/tools/Pester.psd1'
     if (-not (Test-Path $pester)) { throw "Pester 5.7.1 was not restored to $pester." }
     [pscustomobject]@{ Pester = $pester; PackageCache = $cache; JUnitSchema = Restore-JUnitSchema }

@@ -237,19 +237,22 @@ namespace MailTls.Clients
                 return Array.Empty<ClientSslChange>();
             }
 
+            var registry = configurator as RegistryConfigurator;
             var running = force ? null : configurator.RunningReason(location);
             if (running != null)
             {
                 // A profile folder is locked (Mozilla); a registry client simply runs, whatever profile its key is in.
-                var locked = location.Profile != null && !(configurator is RegistryConfigurator);
+                var locked = location.Profile != null && registry == null;
                 throw new ClientConfigException(locked ? "ProfileLocked" : "ClientRunning", locked ? location.Profile! : location.Path,
                     $"{running} Exit the client first (it rewrites its settings when it exits) and run the command again, or add -Force.");
             }
 
-            var registry = configurator as RegistryConfigurator;
-            foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal).Where(_ => registry == null))
+            if (registry == null)
             {
-                RefuseReadOnly(path);
+                foreach (var path in edits.Select(e => e.Path).Distinct(StringComparer.Ordinal))
+                {
+                    RefuseReadOnly(path);
+                }
             }
 
             // Any failure, in the write or in the check after it, puts back what the change wrote and the backups it took.
