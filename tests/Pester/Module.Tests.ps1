@@ -80,26 +80,39 @@ Describe 'The MailTls module' {
 
     It 'keeps its MailKit and BouncyCastle apart from the older ones another module loaded first' -Skip:(-not $HaveServers -or $IsDesktop) {
         # A fresh pwsh: load MailKit 4.2.0 and BouncyCastle 2.4.0 as another module would, then import MailTls and probe
-        # (with -IncludeTlsVersions, whose version probes are BouncyCastle's; a plain probe does not load it).
+        # a TLS 1.0-only server, which this machine's OpenSSL refuses, so BouncyCastle observes the handshake (nothing
+        # else loads it).
         $oldMailKit = Join-Path $env:MAILTLS_PACKAGES 'mailkit/4.2.0/lib/net6.0/MailKit.dll'
         $oldBouncy = Join-Path $env:MAILTLS_PACKAGES 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
         $oldMailKit | Should -Exist
         $oldBouncy | Should -Exist
-        $target = "$($State.cases.good):$($State.ports.submission)"
+        $target = "$($State.cases.legacytls):$($State.ports.submission)"
         $script = "`$null = [Reflection.Assembly]::LoadFrom('$oldMailKit'); `$null = [Reflection.Assembly]::LoadFrom('$oldBouncy'); " +
             "`$null = [MailKit.Net.Smtp.SmtpClient]::new(); " +
-            "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Smtp -Security StartTls -IncludeTlsVersions -TrustedRootCertificate '$($State.root)'; " +
-            "'verdict=' + `$r.Verdict; [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'MailKit', 'BouncyCastle.Cryptography' } | " +
+            "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Smtp -Security StartTls -TrustedRootCertificate '$($State.root)'; " +
+            "'observed=' + `$r.TlsVersion + ',' + (`$r.FindingIds -join ','); [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'MailKit', 'BouncyCastle.Cryptography' } | " +
             "ForEach-Object { `$_.GetName().Name + '=' + `$_.GetName().Version + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name + '@' + `$_.Location }"
         $lines = & dotnet pwsh -NoProfile -NonInteractive -Command $script
         $LASTEXITCODE | Should -Be 0
-        $lines | Should -Contain 'verdict=Pass'
+        $lines | Should -Contain 'observed=TLS 1.0,MTLS041,MTLS070'
         $lines | Should -Contain "MailKit=4.2.0.0@Default@$oldMailKit"
         $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@Default@$oldBouncy"
         # BouncyCastle 2.4 and 2.7 share the assembly version 2.0.0.0: one load context could not hold both.
         $ours = Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0'
         @($lines | Where-Object { $_ -like "MailKit=4.18.*@MailTls@$ours/MailKit.dll" }).Count | Should -Be 1
         $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@MailTls@$ours/BouncyCastle.Cryptography.dll"
+    }
+
+    It 'asks which TLS versions a server accepts without loading a TLS library of its own' -Skip:(-not $HaveServers -or $IsDesktop) {
+        # The version questions are bare ClientHellos; BouncyCastle is for observing what the platform refuses.
+        $target = "$($State.cases.good):$($State.ports.imaps)"
+        $script = "Import-Module '$ModulePath'; `$r = Test-MailEndpoint $target -Protocol Imap -Security Implicit -IncludeTlsVersions -TrustedRootCertificate '$($State.root)'; " +
+            "'versions=' + (`$r.AcceptedTlsVersions -join ','); 'loaded=' + ([AppDomain]::CurrentDomain.GetAssemblies().GetName().Name -join ',')"
+        $lines = & dotnet pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 0
+        $lines | Should -Contain 'versions=TLS 1.2,TLS 1.3'
+        ($lines | Where-Object { $_ -like 'loaded=*' }) -split ',' | Should -Contain 'MailKit'
+        ($lines | Where-Object { $_ -like 'loaded=*' }) -split ',' | Should -Not -Contain 'BouncyCastle.Cryptography'
     }
 
     It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' -Skip:$IsDesktop {

@@ -39,7 +39,8 @@ namespace MailTls.Probing
         private CancellationToken _deadline;
         private IPAddress? _address;
         private readonly TimeSpan _alreadySpent;
-        private int _negotiatedVersion;
+        // The version the main connection (or the fallback observation) negotiated; 0 when TLS was never reached.
+        private readonly TaskCompletionSource<int> _negotiated = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly PortPlan.DnsDiscovery? _dns;
         private readonly HostConnectionLimiter _limiter;
         private CancellationTokenSource? _afterQueue;
@@ -168,6 +169,12 @@ namespace MailTls.Probing
             }
 
             _report.Reachable = true;
+            if (_options.IncludeTlsVersions && _endpoint.Security != MailSecurity.None)
+            {
+                // The port is open: the version hellos start now, beside the main connection, not after it.
+                _versions = EnumerateVersionsAsync();
+            }
+
             var dialog = MailDialog.For(_endpoint.Protocol);
             bool tlsDone;
             try
@@ -178,16 +185,26 @@ namespace MailTls.Probing
             }
             finally
             {
-                connection.Dispose(); // its permit goes to the version probes waiting for it
-                _mainClosed.TrySetResult(true);
+                CloseMain(connection);
+                _negotiated.TrySetResult(0);
                 _transcript?.Note("connection closed by the probe");
             }
 
-            if (tlsDone && _options.IncludeTlsVersions)
+            if (tlsDone && _versions != null)
             {
-                // Started as soon as the handshake told the version, alongside the dialog after TLS; or now.
-                RecordVersions(await (_versions ?? EnumerateVersionsAsync()).ConfigureAwait(false));
+                RecordVersions(await _versions.ConfigureAwait(false));
             }
+        }
+
+        /// <summary>
+        /// Closes the first connection and lends the probe's slot to its later connections (see _mainPermit): whoever
+        /// closes it early, to make room for a check on a fresh connection, must say so, or that check would wait for
+        /// a slot still lent to nobody.
+        /// </summary>
+        private void CloseMain(Connection connection)
+        {
+            connection.Dispose();
+            _mainClosed.TrySetResult(true);
         }
 
         private async Task<IPAddress?> ResolveAsync()
@@ -302,11 +319,6 @@ namespace MailTls.Probing
                 return _report.TlsVersion != null;
             }
 
-            if (_options.IncludeTlsVersions)
-            {
-                _versions = EnumerateVersionsAsync();
-            }
-
             using (ssl)
             {
                 // After STARTTLS MailKit resumes on the TLS session from a local greeting; with implicit TLS the
@@ -353,7 +365,7 @@ namespace MailTls.Probing
             {
                 if (phase.TimedOut && phase.BytesReceived == 0)
                 {
-                    connection.Dispose(); // silent; its permit goes to the check
+                    CloseMain(connection); // silent; its slot goes to the check
                     await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
                 }
 
@@ -473,15 +485,15 @@ namespace MailTls.Probing
             var phase = connection.Begin("TLS check", HandshakeBytes, PhaseTimeout);
             try
             {
-                var observed = await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, BouncyTls.Versions, untilServerHello: true, phase.Token).ConfigureAwait(false);
-                if (observed.VersionCode != 0)
+                var chosen = await HelloProbe.ChosenVersionAsync(connection.Raw, _endpoint.ServerName, TlsObservation.TestedVersions, phase.Token).ConfigureAwait(false);
+                if (TlsObservation.TestedVersions.Contains(chosen))
                 {
                     // The silence is explained: not a dead server but the wrong mode, so Fail rather than Error.
                     _findings.Remove(FindingCatalog.TimedOut);
-                    _findings.Add(FindingCatalog.TlsOnPlaintextPort, $"It answered a TLS ClientHello with {observed.Version}.");
+                    _findings.Add(FindingCatalog.TlsOnPlaintextPort, $"It answered a TLS ClientHello with {TlsObservation.VersionName(chosen)}.");
                 }
             }
-            catch (Exception ex) when (IsProbeFailure(ex) || ex is Org.BouncyCastle.Tls.TlsException)
+            catch (Exception ex) when (IsProbeFailure(ex))
             {
                 // No TLS either: the timeout finding already says it all.
             }
@@ -535,7 +547,7 @@ namespace MailTls.Probing
 
                 var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
-                connection.Dispose(); // the refused session is over; its permit goes to the observation
+                CloseMain(connection); // the refused session is over; its slot goes to the observation
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
                     _findings.Add(FindingCatalog.HandshakeFailed, platformError);
@@ -551,7 +563,7 @@ namespace MailTls.Probing
 
         private async Task<bool> ObserveWithFallbackAsync(string platformError)
         {
-            var (observation, _) = await BouncyObserveAsync(BouncyTls.Versions, untilServerHello: false).ConfigureAwait(false);
+            var (observation, _) = await BouncyObserveAsync(TlsObservation.TestedVersions).ConfigureAwait(false);
             if (observation == null)
             {
                 return false;
@@ -573,31 +585,19 @@ namespace MailTls.Probing
         /// A fresh connection to the TLS point (after STARTTLS where needed), then a BouncyCastle handshake. Null when
         /// the server refused; TimedOut says whether time ran out instead (so a refusal is not guessed from silence).
         /// </summary>
-        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions, bool untilServerHello)
+        private async Task<(TlsObservation? Observation, bool TimedOut)> BouncyObserveAsync(IReadOnlyList<int> versions)
         {
             var scratch = new FindingList(_options.Policy);
-            using var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
+            using var connection = await ConnectToTlsPointAsync(scratch).ConfigureAwait(false);
             if (connection == null)
             {
                 return (null, scratch.Contains(FindingCatalog.TimedOut));
             }
 
-            if (_endpoint.Security != MailSecurity.Implicit)
-            {
-                var dialog = MailDialog.For(_endpoint.Protocol);
-                connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
-                var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting", scratch).ConfigureAwait(false);
-                if (facts == null || !facts.StartTlsOffered || !await StartTlsAsync(connection, dialog, scratch).ConfigureAwait(false))
-                {
-                    return (null, scratch.Contains(FindingCatalog.TimedOut));
-                }
-            }
-
             var phase = connection.Begin("TLS handshake (BouncyCastle)", HandshakeBytes, PhaseTimeout);
-            connection.Raw.Recording = false;
             try
             {
-                return (await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, versions, untilServerHello, phase.Token).ConfigureAwait(false), false);
+                return (await BouncyTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, versions, phase.Token).ConfigureAwait(false), false);
             }
             catch (Exception ex) when (IsProbeFailure(ex) || ex is Org.BouncyCastle.Tls.TlsException)
             {
@@ -605,9 +605,55 @@ namespace MailTls.Probing
             }
         }
 
+        /// <summary>
+        /// A fresh connection to the TLS point, then one ClientHello offering <paramref name="versions"/>: the version the
+        /// server chose (0: refused, or one it was not offered), and whether time ran out instead of an answer.
+        /// </summary>
+        private async Task<(int Chosen, bool TimedOut)> HelloAsync(IReadOnlyList<int> versions)
+        {
+            var scratch = new FindingList(_options.Policy);
+            using var connection = await ConnectToTlsPointAsync(scratch).ConfigureAwait(false);
+            if (connection == null)
+            {
+                return (0, scratch.Contains(FindingCatalog.TimedOut));
+            }
+
+            var phase = connection.Begin("TLS version hello", HandshakeBytes, PhaseTimeout);
+            try
+            {
+                var chosen = await HelloProbe.ChosenVersionAsync(connection.Raw, _endpoint.ServerName, versions, phase.Token).ConfigureAwait(false);
+                return (versions.Contains(chosen) ? chosen : 0, false);
+            }
+            catch (Exception ex) when (IsProbeFailure(ex))
+            {
+                return (0, phase.TimedOut);
+            }
+        }
+
+        /// <summary>A fresh connection, taken up to where TLS starts (after STARTTLS where the endpoint needs it); null when that failed.</summary>
+        private async Task<Connection?> ConnectToTlsPointAsync(FindingList scratch)
+        {
+            var connection = await ConnectAsync(null, scratch).ConfigureAwait(false);
+            if (connection == null || _endpoint.Security == MailSecurity.Implicit)
+            {
+                return connection;
+            }
+
+            var dialog = MailDialog.For(_endpoint.Protocol);
+            connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
+            var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting", scratch).ConfigureAwait(false);
+            if (facts == null || !facts.StartTlsOffered || !await StartTlsAsync(connection, dialog, scratch).ConfigureAwait(false))
+            {
+                connection.Dispose();
+                return null;
+            }
+
+            return connection;
+        }
+
         private void Record(TlsObservation observation)
         {
-            _negotiatedVersion = observation.VersionCode;
+            _negotiated.TrySetResult(observation.VersionCode);
             _report.TlsVersion = observation.Version;
             _report.CipherSuite = observation.CipherSuite;
             if (observation.VersionCode != 0 && observation.VersionCode < _options.Policy.MinimumTlsVersion)
@@ -634,28 +680,20 @@ namespace MailTls.Probing
         }
 
         /// <summary>
-        /// Which of TLS 1.0-1.3 the server accepts, with as few connections as the answers allow: the version negotiated
-        /// needs none; TLS 1.3 and 1.2 get one each; TLS 1.1 and 1.0 share one offer, since a server picks the highest
-        /// version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither, as modern
-        /// servers do); only a server that picks 1.1 gets a second connection, for 1.0. It may run beside the dialog
-        /// after TLS, so it touches neither the report nor the findings: <see cref="RecordVersions"/> does, after both.
+        /// Which of TLS 1.0-1.3 the server accepts, one ClientHello per question and as few as the answers allow. TLS 1.2
+        /// is asked at once, beside the main connection's handshake: the platform negotiates 1.3 with a modern server,
+        /// so 1.2 is the version left to ask about. Once the main connection has told its version (which needs no
+        /// question), 1.3 gets one hello if that was not it, and TLS 1.1 and 1.0 share one offer, since a server picks
+        /// the highest version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither,
+        /// as modern servers do); only a server that picks 1.1 gets one more, for 1.0. It runs beside the dialog, so it
+        /// touches neither the report nor the findings: <see cref="RecordVersions"/> does, after both.
         /// </summary>
         private async Task<VersionResults> EnumerateVersionsAsync()
         {
-            var negotiated = _negotiatedVersion;
-            var unknown = BouncyTls.Versions.Where(v => v != negotiated).ToList();
-            var legacy = unknown.Where(v => v < 0x0303).ToArray();
-            var offers = unknown.Where(v => v >= 0x0303).Select(v => new[] { v }).ToList();
-            if (legacy.Length > 0)
-            {
-                offers.Add(legacy);
-            }
-
-            var results = new VersionResults(negotiated);
+            var results = new VersionResults();
             async Task TryAsync(int[] offer)
             {
-                var (observed, timedOut) = await BouncyObserveAsync(offer, untilServerHello: true).ConfigureAwait(false);
-                var chosen = observed != null && offer.Contains(observed.VersionCode) ? observed.VersionCode : 0;
+                var (chosen, timedOut) = await HelloAsync(offer).ConfigureAwait(false);
                 lock (results)
                 {
                     if (chosen != 0)
@@ -674,6 +712,23 @@ namespace MailTls.Probing
                 {
                     await TryAsync(below).ConfigureAwait(false);
                 }
+            }
+
+            const int Tls12 = 0x0303;
+            var first = TryAsync(new[] { Tls12 });
+            results.Negotiated = await _negotiated.Task.ConfigureAwait(false);
+            await first.ConfigureAwait(false); // its connection's slot goes to the next question
+            if (results.Negotiated == 0)
+            {
+                return results; // TLS was never reached; nothing is recorded
+            }
+
+            var unknown = TlsObservation.TestedVersions.Where(v => v != results.Negotiated && v != Tls12).ToList();
+            var legacy = unknown.Where(v => v < Tls12).ToArray();
+            var offers = unknown.Where(v => v > Tls12).Select(v => new[] { v }).ToList();
+            if (legacy.Length > 0)
+            {
+                offers.Add(legacy);
             }
 
             await Task.WhenAll(offers.Select(TryAsync)).ConfigureAwait(false);
@@ -715,9 +770,7 @@ namespace MailTls.Probing
         /// <summary>What the version probes found: filled by them, read once they are all done.</summary>
         private sealed class VersionResults
         {
-            public VersionResults(int negotiated) => Negotiated = negotiated;
-
-            public int Negotiated { get; }
+            public int Negotiated { get; set; }
 
             public List<int> Accepted { get; } = new List<int>();
 

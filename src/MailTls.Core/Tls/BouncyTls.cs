@@ -17,6 +17,7 @@ namespace MailTls.Tls
     /// A TLS client of our own choosing (BouncyCastle), so the report does not depend on the local OpenSSL or
     /// Schannel policy: it offers exactly the versions asked, and it observes servers that the platform refuses
     /// (TLS 1.0/1.1 on Debian's OpenSSL). It only observes: no application data is ever sent over its sessions.
+    /// Which versions a server accepts is asked more cheaply, hello by hello (<see cref="HelloProbe"/>).
     /// Runs BouncyCastle in its non-blocking mode so the socket I/O stays asynchronous.
     /// </summary>
     internal static class BouncyTls
@@ -32,16 +33,10 @@ namespace MailTls.Tls
             .Distinct()
             .ToArray();
 
-        /// <summary>All versions BouncyCastle can offer, newest first.</summary>
-        public static readonly int[] Versions = { 0x0304, 0x0303, 0x0302, 0x0301 };
-
-        /// <summary>
-        /// Runs a handshake offering <paramref name="versions"/>; with <paramref name="untilServerHello"/> it stops as soon
-        /// as the server has chosen a version (enough to know it accepts it).
-        /// </summary>
+        /// <summary>Runs a whole handshake offering <paramref name="versions"/>, to see the version, cipher and certificates.</summary>
         /// <exception cref="TlsException">The server refused or broke the handshake.</exception>
         /// <exception cref="IOException">The connection failed.</exception>
-        public static async Task<TlsObservation> HandshakeAsync(Stream transport, string serverName, IReadOnlyList<int> versions, bool untilServerHello, CancellationToken cancellationToken)
+        public static async Task<TlsObservation> HandshakeAsync(Stream transport, string serverName, IReadOnlyList<int> versions, CancellationToken cancellationToken)
         {
             var client = new ObservingClient(new BcTlsCrypto(Random), serverName, versions);
             var protocol = new TlsClientProtocol();
@@ -52,7 +47,7 @@ namespace MailTls.Tls
                 while (true)
                 {
                     await FlushAsync(protocol, transport, buffer, cancellationToken).ConfigureAwait(false);
-                    if (client.Complete || (untilServerHello && client.VersionCode != 0))
+                    if (client.Complete)
                     {
                         break;
                     }

@@ -7,6 +7,9 @@ namespace MailTls.Tls
     /// <summary>What a TLS handshake showed, whichever TLS stack ran it.</summary>
     internal sealed class TlsObservation
     {
+        /// <summary>The versions a probe asks about (and BouncyCastle and the version hellos can offer), newest first.</summary>
+        public static readonly int[] TestedVersions = { 0x0304, 0x0303, 0x0302, 0x0301 };
+
         public string? Version { get; set; }
 
         /// <summary>Numeric protocol version (0x0301 TLS 1.0 … 0x0304 TLS 1.3), for policy checks.</summary>

@@ -1,0 +1,377 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailTls.Tls
+{
+    /// <summary>
+    /// Asks a server which TLS version it picks from an offer, and nothing more: one ClientHello offering exactly
+    /// those versions, then the server's first handshake message (its ServerHello, or a HelloRetryRequest, which is
+    /// a ServerHello too) or its alert, and the connection is dropped. No key is agreed and no certificate parsed,
+    /// so a version probe costs the server one hello and the probe almost nothing; a full TLS client (BouncyCastle,
+    /// see <see cref="BouncyTls"/>) would compute a key exchange for every version asked about.
+    /// </summary>
+    /// <remarks>
+    /// The wire format is RFC 8446 §4.1.2 (ClientHello) and §4.1.3 (ServerHello, supported_versions), which keeps
+    /// RFC 5246's layout for TLS 1.0–1.2. The offer is wide on purpose (every key exchange, cipher, group and
+    /// signature scheme in use), so a server that has a version never refuses it for want of a cipher; TLS 1.3 offers
+    /// carry an X25519 key share of random bytes, which is a valid public key, and a server without X25519 answers
+    /// with a HelloRetryRequest, which still names TLS 1.3. TLS_FALLBACK_SCSV is never sent: a version probe is not a
+    /// fallback, and servers would refuse the lower versions because of it.
+    /// </remarks>
+    internal static class HelloProbe
+    {
+        private const byte Handshake = 0x16;
+        private const byte Alert = 0x15;
+        private const int MaxRecord = (1 << 14) + 2048; // the largest TLSCiphertext (RFC 8446 §5.2)
+        private const int MaxServerHello = 64 * 1024;
+
+        // The suites today's clients offer, best first, for servers that take the client's order: such a server
+        // picks from the front, and a suite it is configured for but cannot run (DHE without DH parameters) would
+        // make it fail the handshake and look as if it refused the version.
+        private static readonly int[] PreferredSuites =
+        {
+            0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, // ECDHE with AES-GCM, ChaCha20
+            0xC023, 0xC027, 0xC024, 0xC028,                 // ECDHE with AES-CBC-SHA256/384
+            0xC009, 0xC013, 0xC00A, 0xC014,                 // ECDHE with AES-CBC-SHA
+            0x009C, 0x009D, 0x003C, 0x003D, 0x002F, 0x0035, // RSA key transport with AES
+            0xC008, 0xC012, 0x000A,                         // 3DES
+        };
+
+        // Then every other TLS 1.0-1.2 suite IANA assigned in the classic, ECC and ChaCha20 ranges (a server ignores
+        // the ones it does not know), so a server with only unusual ones still answers.
+        private static readonly int[] LegacySuites = PreferredSuites
+            .Concat(Range(0x0001, 0x00C5).Concat(Range(0xC001, 0xC0B5)).Concat(Range(0xCCA8, 0xCCAE)).Except(PreferredSuites))
+            .ToArray();
+        private static readonly int[] Tls13Suites = Range(0x1301, 0x1305).ToArray();
+        private const int RenegotiationScsv = 0x00FF;
+
+        private static readonly int[] Groups =
+        {
+            0x001D, 0x0017, 0x0018, 0x0019, 0x001E, // x25519, secp256r1/384r1/521r1, x448
+            0x001A, 0x001B, 0x001C,                 // brainpool P256r1/384r1/512r1
+            0x0100, 0x0101, 0x0102, 0x0103, 0x0104, // ffdhe2048-8192
+        };
+
+        private static readonly int[] SignatureSchemes =
+        {
+            0x0403, 0x0503, 0x0603,                         // ecdsa with SHA-256/384/512
+            0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B, // RSA-PSS (rsae, pss)
+            0x0807, 0x0808,                                 // ed25519, ed448
+            0x0401, 0x0501, 0x0601,                         // rsa_pkcs1 with SHA-256/384/512
+            0x0303, 0x0301, 0x0302,                         // SHA-224 with ECDSA, RSA, DSA
+            0x0203, 0x0201, 0x0202,                         // SHA-1 with ECDSA, RSA, DSA
+            0x0402, 0x0502, 0x0602,                         // DSA with SHA-256/384/512
+        };
+
+        /// <summary>
+        /// Sends the offer and reads the answer: the version the server chose (which the caller checks against the
+        /// offer), or 0 when it refused (an alert, a close, or bytes that are not a ServerHello).
+        /// </summary>
+        /// <exception cref="IOException">The connection failed.</exception>
+        /// <exception cref="OperationCanceledException">Time ran out.</exception>
+        public static async Task<int> ChosenVersionAsync(Stream transport, string serverName, IReadOnlyList<int> versions, CancellationToken cancellationToken)
+        {
+            var hello = ClientHello(serverName, versions);
+            await transport.WriteAsync(hello, 0, hello.Length, cancellationToken).ConfigureAwait(false);
+            await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var handshake = new MemoryStream();
+            var header = new byte[5];
+            while (true)
+            {
+                if (!await ReadExactlyAsync(transport, header, header.Length, cancellationToken).ConfigureAwait(false))
+                {
+                    return 0;
+                }
+
+                var length = (header[3] << 8) | header[4];
+                if ((header[0] != Handshake && header[0] != Alert) || header[1] != 3 || length == 0 || length > MaxRecord)
+                {
+                    return 0; // not TLS at all (a plaintext banner, an SSL 2 answer): no version was chosen
+                }
+
+                var body = new byte[length];
+                if (!await ReadExactlyAsync(transport, body, length, cancellationToken).ConfigureAwait(false) || header[0] == Alert)
+                {
+                    return 0;
+                }
+
+                handshake.Write(body, 0, body.Length);
+                var message = ServerHelloBody(handshake.GetBuffer(), (int)handshake.Length, out var complete);
+                if (complete)
+                {
+                    return message == null ? 0 : ChosenVersion(message);
+                }
+            }
+        }
+
+        /// <summary>A ClientHello record offering exactly <paramref name="versions"/> (codes such as 0x0303).</summary>
+        internal static byte[] ClientHello(string serverName, IReadOnlyList<int> versions)
+        {
+            if (versions.Count == 0 || versions.Any(v => v < 0x0301 || v > 0x0304))
+            {
+                throw new ArgumentException("Only TLS 1.0 (0x0301) to TLS 1.3 (0x0304) can be offered.", nameof(versions));
+            }
+
+            var offersTls13 = versions.Contains(0x0304);
+            var legacy = versions.Where(v => v < 0x0304).ToArray();
+            var body = new Writer();
+
+            // Up to TLS 1.2 the highest version offered is the hello's own version; TLS 1.3 offers say 1.2 there and
+            // list the versions in supported_versions (which then also rules out any version missing from the list).
+            body.U16(offersTls13 ? 0x0303 : legacy.Max());
+            body.Bytes(RandomBytes(32));
+            body.Vector8(w => w.Bytes(RandomBytes(32))); // a session id, as TLS 1.3 clients send for middleboxes
+            body.Vector16(w =>
+            {
+                foreach (var suite in (offersTls13 ? Tls13Suites : Array.Empty<int>()).Concat(legacy.Length > 0 ? LegacySuites : Array.Empty<int>()))
+                {
+                    w.U16(suite);
+                }
+
+                w.U16(RenegotiationScsv);
+            });
+            body.Vector8(w => w.U8(0)); // compression: null only
+            body.Vector16(w =>
+            {
+                var hostName = SniName(serverName);
+                if (hostName != null)
+                {
+                    Extension(w, 0x0000, e => e.Vector16(list => { list.U8(0); list.Vector16(n => n.Bytes(hostName)); }));
+                }
+
+                Extension(w, 0x000A, e => e.Vector16(list => Array.ForEach(Groups, list.U16)));
+                Extension(w, 0x000B, e => e.Vector8(list => list.U8(0))); // ec_point_formats: uncompressed
+                Extension(w, 0x000D, e => e.Vector16(list => Array.ForEach(SignatureSchemes, list.U16)));
+                Extension(w, 0x0017, _ => { }); // extended_master_secret
+                if (offersTls13)
+                {
+                    Extension(w, 0x002B, e => e.Vector8(list => Array.ForEach(versions.OrderByDescending(v => v).ToArray(), list.U16)));
+                    Extension(w, 0x002D, e => e.Vector8(list => list.U8(1))); // psk_key_exchange_modes: psk_dhe_ke
+                    Extension(w, 0x0033, e => e.Vector16(shares => { shares.U16(0x001D); shares.Vector16(k => k.Bytes(RandomBytes(32))); }));
+                }
+            });
+
+            var handshake = new Writer();
+            handshake.U8(0x01); // client_hello
+            handshake.Vector24(w => w.Bytes(body.ToArray()));
+            var record = new Writer();
+            record.U8(Handshake);
+            record.U16(0x0301); // the record version most servers expect in a first hello, whatever is offered
+            record.Vector16(w => w.Bytes(handshake.ToArray()));
+            return record.ToArray();
+        }
+
+        /// <summary>
+        /// The body of the first handshake message once it is complete in <paramref name="buffer"/>: null (complete)
+        /// when that message is not a ServerHello or is too long to be one; <paramref name="complete"/> false while more
+        /// records are needed (a ServerHello may be split across records).
+        /// </summary>
+        private static byte[]? ServerHelloBody(byte[] buffer, int count, out bool complete)
+        {
+            complete = false;
+            if (count < 4)
+            {
+                return null;
+            }
+
+            var length = (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
+            if (buffer[0] != 0x02 || length > MaxServerHello)
+            {
+                complete = true;
+                return null;
+            }
+
+            if (count < 4 + length)
+            {
+                return null;
+            }
+
+            complete = true;
+            var body = new byte[length];
+            Array.Copy(buffer, 4, body, 0, length);
+            return body;
+        }
+
+        /// <summary>The version a ServerHello chose: its supported_versions extension when present, else its version field; 0 when malformed.</summary>
+        internal static int ChosenVersion(byte[] serverHello)
+        {
+            var reader = new Reader(serverHello);
+            var version = reader.U16();
+            reader.Skip(32);                // random (a HelloRetryRequest has a fixed one; it is still TLS 1.3's answer)
+            reader.Skip(reader.U8());       // session id
+            reader.Skip(3);                 // cipher suite, compression
+            if (reader.Failed)
+            {
+                return 0;
+            }
+
+            if (reader.Left == 0)
+            {
+                return version;             // no extensions: TLS 1.2 and older may omit them
+            }
+
+            var extensions = new Reader(reader.Take(reader.U16()));
+            while (!reader.Failed && !extensions.Failed && extensions.Left > 0)
+            {
+                var type = extensions.U16();
+                var data = new Reader(extensions.Take(extensions.U16()));
+                if (type == 0x002B)
+                {
+                    var selected = data.U16();
+                    return data.Failed ? 0 : selected;
+                }
+            }
+
+            return reader.Failed || extensions.Failed ? 0 : version;
+        }
+
+        private static void Extension(Writer writer, int type, Action<Writer> content)
+        {
+            writer.U16(type);
+            writer.Vector16(content);
+        }
+
+        /// <summary>The host name for server_name (RFC 6066: a DNS name in A-labels, never an address), or null.</summary>
+        private static byte[]? SniName(string serverName)
+        {
+            var name = serverName.TrimEnd('.');
+            if (name.Length == 0 || IPAddress.TryParse(name.Trim('[', ']'), out _))
+            {
+                return null;
+            }
+
+            try
+            {
+                return Encoding.ASCII.GetBytes(new IdnMapping().GetAscii(name));
+            }
+            catch (ArgumentException)
+            {
+                return null; // not a name a certificate could carry either: offered without SNI
+            }
+        }
+
+        private static byte[] RandomBytes(int count)
+        {
+            var bytes = new byte[count];
+            using (var random = RandomNumberGenerator.Create())
+            {
+                random.GetBytes(bytes);
+            }
+
+            return bytes;
+        }
+
+        private static IEnumerable<int> Range(int first, int last) => Enumerable.Range(first, last - first + 1);
+
+        private static async Task<bool> ReadExactlyAsync(Stream stream, byte[] buffer, int count, CancellationToken cancellationToken)
+        {
+            var filled = 0;
+            while (filled < count)
+            {
+                var read = await stream.ReadAsync(buffer, filled, count - filled, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                filled += read;
+            }
+
+            return true;
+        }
+
+        /// <summary>Big-endian TLS encoding with length-prefixed vectors.</summary>
+        private sealed class Writer
+        {
+            private readonly MemoryStream _bytes = new MemoryStream();
+
+            public void U8(int value) => _bytes.WriteByte((byte)value);
+
+            public void U16(int value)
+            {
+                U8(value >> 8);
+                U8(value);
+            }
+
+            public void Bytes(byte[] bytes) => _bytes.Write(bytes, 0, bytes.Length);
+
+            public void Vector8(Action<Writer> content) => Vector(content, 1);
+
+            public void Vector16(Action<Writer> content) => Vector(content, 2);
+
+            public void Vector24(Action<Writer> content) => Vector(content, 3);
+
+            public byte[] ToArray() => _bytes.ToArray();
+
+            private void Vector(Action<Writer> content, int lengthBytes)
+            {
+                var inner = new Writer();
+                content(inner);
+                var bytes = inner.ToArray();
+                for (var shift = 8 * (lengthBytes - 1); shift >= 0; shift -= 8)
+                {
+                    U8(bytes.Length >> shift);
+                }
+
+                Bytes(bytes);
+            }
+        }
+
+        /// <summary>Reads a server's bytes without ever throwing: a read past the end sets <see cref="Failed"/>.</summary>
+        private sealed class Reader
+        {
+            private readonly byte[] _bytes;
+            private int _at;
+
+            public Reader(byte[] bytes) => _bytes = bytes;
+
+            public bool Failed { get; private set; }
+
+            public int Left => _bytes.Length - _at;
+
+            public int U8() => Has(1) ? _bytes[_at++] : 0;
+
+            public int U16() => Has(2) ? (_bytes[_at++] << 8) | _bytes[_at++] : 0;
+
+            public void Skip(int count)
+            {
+                if (Has(count))
+                {
+                    _at += count;
+                }
+            }
+
+            public byte[] Take(int count)
+            {
+                if (!Has(count))
+                {
+                    return Array.Empty<byte>();
+                }
+
+                var taken = new byte[count];
+                Array.Copy(_bytes, _at, taken, 0, count);
+                _at += count;
+                return taken;
+            }
+
+            private bool Has(int count)
+            {
+                if (Failed || count > Left)
+                {
+                    Failed = true;
+                    return false;
+                }
+
+                return true;
+            }
+        }
+    }
+}
