@@ -31,6 +31,8 @@ namespace MailTls.PowerShell
                 return;
             }
 
+            TrustStoreWarmUp.Begin();
+
             // The load context type needs .NET 8, which this netstandard2.0 assembly cannot reference: one reflected call.
             var isolation = Assembly.LoadFrom(Path.Combine(DependencyFolder, "MailTls.PowerShell.Isolation.dll"));
             isolation.GetType("MailTls.PowerShell.Isolation.ModuleLoadContext", throwOnError: true)!
