@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,10 +46,8 @@ namespace MailTls.Tls
 
         // Then every other TLS 1.0-1.2 suite IANA assigned in the classic, ECC and ChaCha20 ranges (a server ignores
         // the ones it does not know), so a server with only unusual ones still answers.
-        private static readonly int[] LegacySuites = PreferredSuites
-            .Concat(Range(0x0001, 0x00C5).Concat(Range(0xC001, 0xC0B5)).Concat(Range(0xCCA8, 0xCCAE)).Except(PreferredSuites))
-            .ToArray();
-        private static readonly int[] Tls13Suites = Range(0x1301, 0x1305).ToArray();
+        private static readonly int[][] LegacySuiteRanges = { new[] { 0x0001, 0x00C5 }, new[] { 0xC001, 0xC0B5 }, new[] { 0xCCA8, 0xCCAE } };
+        private static readonly int[] Tls13Suites = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305 };
         private const int RenegotiationScsv = 0x00FF;
 
         private static readonly int[] Groups =
@@ -115,58 +112,122 @@ namespace MailTls.Tls
         /// <summary>A ClientHello record offering exactly <paramref name="versions"/> (codes such as 0x0303).</summary>
         internal static byte[] ClientHello(string serverName, IReadOnlyList<int> versions)
         {
-            if (versions.Count == 0 || versions.Any(v => v < 0x0301 || v > 0x0304))
+            if (versions.Count == 0)
             {
-                throw new ArgumentException("Only TLS 1.0 (0x0301) to TLS 1.3 (0x0304) can be offered.", nameof(versions));
+                throw new ArgumentException("At least one version must be offered.", nameof(versions));
             }
 
-            var offersTls13 = versions.Contains(0x0304);
-            var legacy = versions.Where(v => v < 0x0304).ToArray();
-            var body = new Writer();
+            var offersTls13 = false;
+            var highestLegacy = 0;
+            foreach (var version in versions)
+            {
+                if (version < 0x0301 || version > 0x0304)
+                {
+                    throw new ArgumentException("Only TLS 1.0 (0x0301) to TLS 1.3 (0x0304) can be offered.", nameof(versions));
+                }
+
+                offersTls13 |= version == 0x0304;
+                highestLegacy = version < 0x0304 ? Math.Max(highestLegacy, version) : highestLegacy;
+            }
+
+            var w = new Writer();
+            w.U8(Handshake);
+            w.U16(0x0301); // the record version most servers expect in a first hello, whatever is offered
+            var record = w.Open(2);
+            w.U8(0x01); // client_hello
+            var hello = w.Open(3);
 
             // Up to TLS 1.2 the highest version offered is the hello's own version; TLS 1.3 offers say 1.2 there and
             // list the versions in supported_versions (which then also rules out any version missing from the list).
-            body.U16(offersTls13 ? 0x0303 : legacy.Max());
-            body.Bytes(RandomBytes(32));
-            body.Vector8(w => w.Bytes(RandomBytes(32))); // a session id, as TLS 1.3 clients send for middleboxes
-            body.Vector16(w =>
+            w.U16(offersTls13 ? 0x0303 : highestLegacy);
+            w.Random(32);
+            w.U8(32);
+            w.Random(32); // a session id, as TLS 1.3 clients send for middleboxes
+            var suites = w.Open(2);
+            if (offersTls13)
             {
-                foreach (var suite in (offersTls13 ? Tls13Suites : Array.Empty<int>()).Concat(legacy.Length > 0 ? LegacySuites : Array.Empty<int>()))
-                {
-                    w.U16(suite);
-                }
+                w.U16s(Tls13Suites);
+            }
 
-                w.U16(RenegotiationScsv);
-            });
-            body.Vector8(w => w.U8(0)); // compression: null only
-            body.Vector16(w =>
+            if (highestLegacy != 0)
             {
-                var hostName = SniName(serverName);
-                if (hostName != null)
+                w.U16s(PreferredSuites);
+                foreach (var range in LegacySuiteRanges)
                 {
-                    Extension(w, 0x0000, e => e.Vector16(list => { list.U8(0); list.Vector16(n => n.Bytes(hostName)); }));
+                    for (var suite = range[0]; suite <= range[1]; suite++)
+                    {
+                        if (Array.IndexOf(PreferredSuites, suite) < 0)
+                        {
+                            w.U16(suite);
+                        }
+                    }
+                }
+            }
+
+            w.U16(RenegotiationScsv);
+            w.Close(suites);
+            w.U8(1);
+            w.U8(0); // compression: null only
+            var extensions = w.Open(2);
+            var hostName = SniName(serverName);
+            if (hostName != null)
+            {
+                var sni = w.Extension(0x0000);
+                var names = w.Open(2);
+                w.U8(0); // host_name
+                var name = w.Open(2);
+                w.Bytes(hostName);
+                w.Close(name);
+                w.Close(names);
+                w.Close(sni);
+            }
+
+            var groups = w.Extension(0x000A);
+            var groupList = w.Open(2);
+            w.U16s(Groups);
+            w.Close(groupList);
+            w.Close(groups);
+            var pointFormats = w.Extension(0x000B);
+            w.U8(1);
+            w.U8(0); // uncompressed
+            w.Close(pointFormats);
+            var signatures = w.Extension(0x000D);
+            var schemeList = w.Open(2);
+            w.U16s(SignatureSchemes);
+            w.Close(schemeList);
+            w.Close(signatures);
+            w.Close(w.Extension(0x0017)); // extended_master_secret, empty
+            if (offersTls13)
+            {
+                var supported = w.Extension(0x002B);
+                var list = w.Open(1);
+                for (var version = 0x0304; version >= 0x0301; version--)
+                {
+                    if (Contains(versions, version))
+                    {
+                        w.U16(version);
+                    }
                 }
 
-                Extension(w, 0x000A, e => e.Vector16(list => Array.ForEach(Groups, list.U16)));
-                Extension(w, 0x000B, e => e.Vector8(list => list.U8(0))); // ec_point_formats: uncompressed
-                Extension(w, 0x000D, e => e.Vector16(list => Array.ForEach(SignatureSchemes, list.U16)));
-                Extension(w, 0x0017, _ => { }); // extended_master_secret
-                if (offersTls13)
-                {
-                    Extension(w, 0x002B, e => e.Vector8(list => Array.ForEach(versions.OrderByDescending(v => v).ToArray(), list.U16)));
-                    Extension(w, 0x002D, e => e.Vector8(list => list.U8(1))); // psk_key_exchange_modes: psk_dhe_ke
-                    Extension(w, 0x0033, e => e.Vector16(shares => { shares.U16(0x001D); shares.Vector16(k => k.Bytes(RandomBytes(32))); }));
-                }
-            });
+                w.Close(list);
+                w.Close(supported);
+                var modes = w.Extension(0x002D);
+                w.U8(1);
+                w.U8(1); // psk_key_exchange_modes: psk_dhe_ke
+                w.Close(modes);
+                var keyShare = w.Extension(0x0033);
+                var shares = w.Open(2);
+                w.U16(0x001D); // x25519
+                w.U16(32);
+                w.Random(32);
+                w.Close(shares);
+                w.Close(keyShare);
+            }
 
-            var handshake = new Writer();
-            handshake.U8(0x01); // client_hello
-            handshake.Vector24(w => w.Bytes(body.ToArray()));
-            var record = new Writer();
-            record.U8(Handshake);
-            record.U16(0x0301); // the record version most servers expect in a first hello, whatever is offered
-            record.Vector16(w => w.Bytes(handshake.ToArray()));
-            return record.ToArray();
+            w.Close(extensions);
+            w.Close(hello);
+            w.Close(record);
+            return w.ToArray();
         }
 
         /// <summary>
@@ -233,10 +294,17 @@ namespace MailTls.Tls
             return reader.Failed || extensions.Failed ? 0 : version;
         }
 
-        private static void Extension(Writer writer, int type, Action<Writer> content)
+        private static bool Contains(IReadOnlyList<int> versions, int version)
         {
-            writer.U16(type);
-            writer.Vector16(content);
+            foreach (var offered in versions)
+            {
+                if (offered == version)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The host name for server_name (RFC 6066: a DNS name in A-labels, never an address), or null.</summary>
@@ -258,19 +326,6 @@ namespace MailTls.Tls
             }
         }
 
-        private static byte[] RandomBytes(int count)
-        {
-            var bytes = new byte[count];
-            using (var random = RandomNumberGenerator.Create())
-            {
-                random.GetBytes(bytes);
-            }
-
-            return bytes;
-        }
-
-        private static IEnumerable<int> Range(int first, int last) => Enumerable.Range(first, last - first + 1);
-
         private static async Task<bool> ReadExactlyAsync(Stream stream, byte[] buffer, int count, CancellationToken cancellationToken)
         {
             var filled = 0;
@@ -288,12 +343,12 @@ namespace MailTls.Tls
             return true;
         }
 
-        /// <summary>Big-endian TLS encoding with length-prefixed vectors.</summary>
+        /// <summary>Big-endian TLS encoding; a length-prefixed vector is opened, written, then closed, which fills in its length.</summary>
         private sealed class Writer
         {
-            private readonly MemoryStream _bytes = new MemoryStream();
+            private readonly List<byte> _bytes = new List<byte>(1024);
 
-            public void U8(int value) => _bytes.WriteByte((byte)value);
+            public void U8(int value) => _bytes.Add((byte)value);
 
             public void U16(int value)
             {
@@ -301,28 +356,57 @@ namespace MailTls.Tls
                 U8(value);
             }
 
-            public void Bytes(byte[] bytes) => _bytes.Write(bytes, 0, bytes.Length);
-
-            public void Vector8(Action<Writer> content) => Vector(content, 1);
-
-            public void Vector16(Action<Writer> content) => Vector(content, 2);
-
-            public void Vector24(Action<Writer> content) => Vector(content, 3);
-
-            public byte[] ToArray() => _bytes.ToArray();
-
-            private void Vector(Action<Writer> content, int lengthBytes)
+            public void U16s(int[] values)
             {
-                var inner = new Writer();
-                content(inner);
-                var bytes = inner.ToArray();
-                for (var shift = 8 * (lengthBytes - 1); shift >= 0; shift -= 8)
+                foreach (var value in values)
                 {
-                    U8(bytes.Length >> shift);
+                    U16(value);
+                }
+            }
+
+            public void Bytes(byte[] bytes) => _bytes.AddRange(bytes);
+
+            public void Random(int count)
+            {
+                var bytes = new byte[count];
+                using (var random = RandomNumberGenerator.Create())
+                {
+                    random.GetBytes(bytes);
                 }
 
                 Bytes(bytes);
             }
+
+            /// <summary>Starts a vector whose length takes <paramref name="lengthBytes"/> bytes; returns where it starts.</summary>
+            public int Open(int lengthBytes)
+            {
+                for (var i = 0; i < lengthBytes; i++)
+                {
+                    _bytes.Add(0);
+                }
+
+                return (_bytes.Count << 2) | lengthBytes;
+            }
+
+            /// <summary>An extension's type, then its data as a vector of two length bytes.</summary>
+            public int Extension(int type)
+            {
+                U16(type);
+                return Open(2);
+            }
+
+            public void Close(int opened)
+            {
+                var lengthBytes = opened & 3;
+                var start = opened >> 2;
+                var length = _bytes.Count - start;
+                for (var i = 0; i < lengthBytes; i++)
+                {
+                    _bytes[start - 1 - i] = (byte)(length >> (8 * i));
+                }
+            }
+
+            public byte[] ToArray() => _bytes.ToArray();
         }
 
         /// <summary>Reads a server's bytes without ever throwing: a read past the end sets <see cref="Failed"/>.</summary>
