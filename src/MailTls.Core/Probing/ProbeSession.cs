@@ -47,6 +47,7 @@ namespace MailTls.Probing
         private TimeSpan _queued;
         private readonly TaskCompletionSource<bool> _mainClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task<VersionResults>? _versions;
+        private System.Security.Cryptography.X509Certificates.X509Certificate2Collection? _roots;
 
         // The slot of the probe's first connection, kept until the probe ends: its later connections (version
         // probes, the TLS check, the fallback observation) take a free slot when there is one and otherwise inherit
@@ -75,6 +76,21 @@ namespace MailTls.Probing
         }
 
         private TimeSpan Timeout => _options.Timeout;
+
+        /// <summary>The roots given besides the system's: -TrustedRootCertificate and the policy's own.</summary>
+        private System.Security.Cryptography.X509Certificates.X509Certificate2Collection Roots
+        {
+            get
+            {
+                if (_roots == null)
+                {
+                    _roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(_options.TrustedRoots);
+                    _roots.AddRange(_options.Policy.TrustedRoots.ToArray());
+                }
+
+                return _roots;
+            }
+        }
 
         /// <summary>A phase gets the probe's timeout, but never more than is left of the overall deadline.</summary>
         private TimeSpan PhaseTimeout
@@ -513,7 +529,7 @@ namespace MailTls.Probing
             _transcript?.Note("TLS handshake");
             try
             {
-                var (ssl, observation) = await PlatformTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, phase.Token).ConfigureAwait(false);
+                var (ssl, observation) = await PlatformTls.HandshakeAsync(connection.Raw, _endpoint.ServerName, CertificateEvaluator.TrustForHandshake(Roots, _options.Policy.RequiredTrust), phase.Token).ConfigureAwait(false);
                 connection.Raw.KeepReceived = false;
                 connection.Raw.CountsBytes = false;
                 _transcript?.Note($"TLS established: {observation.Version} {observation.CipherSuite}");
@@ -666,11 +682,9 @@ namespace MailTls.Probing
                 _findings.Add(FindingCatalog.WeakCipher, $"Negotiated: {observation.CipherSuite}.");
             }
 
-            var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(_options.TrustedRoots);
-            roots.AddRange(_options.Policy.TrustedRoots.ToArray());
             try
             {
-                CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, roots, _options.Policy, DateTime.UtcNow, _report, _findings);
+                CertificateEvaluator.Evaluate(observation, _endpoint.ServerName, Roots, _options.Policy, DateTime.UtcNow, _report, _findings);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {

@@ -73,8 +73,8 @@ namespace MailTls.Tls
             }
 
             // Chain and trust.
-            var (trusted, status, builtLength) = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots, policy.RequiredTrust,
-                systemDistrusts: tls.PlatformPolicyErrors is SslPolicyErrors errors && (errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0);
+            var verdict = BuildChain(leaf, tls.ServerCertificates.Skip(1), trustedRoots, policy.RequiredTrust, tls.PlatformChain);
+            var (trusted, status, builtLength) = (verdict.Trusted, verdict.Status, verdict.Length);
             report.ChainTrusted = trusted;
             report.ChainStatus = status.Select(s => s.ToString()).ToArray();
             var selfSigned = CertificateFacts.IsSelfSigned(leaf);
@@ -135,7 +135,7 @@ namespace MailTls.Tls
 
         /// <summary>Whether the chain builds to the system's roots or to one of <paramref name="trustedRoots"/>.</summary>
         internal static bool IsTrusted(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots) =>
-            BuildChain(leaf, intermediates, trustedRoots, TrustRequirement.Any).Trusted;
+            BuildChain(leaf, intermediates, trustedRoots, TrustRequirement.Any, platform: null).Trusted;
 
         internal static string Sha256Hex(byte[] data)
         {
@@ -144,73 +144,100 @@ namespace MailTls.Tls
         }
 
         /// <summary>
-        /// Trust by the system's roots, else by the given roots, as the policy requires; also how long the chain got
-        /// (1: the leaf alone).
+        /// Trust by the given roots or the system's, as the policy requires. A chain the handshake already built the same
+        /// way (<paramref name="platform"/>; see <see cref="TrustForHandshake"/>) is taken as it is, so a probe usually
+        /// builds one chain, not two: with roots given, the handshake checks against them, and the system's roots are
+        /// asked only when those do not trust it.
         /// </summary>
-        /// <remarks>
-        /// With <paramref name="systemDistrusts"/> (the platform's own check in the handshake already found the chain
-        /// untrusted by the system's roots) and roots given, the system build is skipped, since it would fail the same
-        /// way, and only theirs is built: one chain per probe.
-        /// </remarks>
-        private static (bool Trusted, HashSet<X509ChainStatusFlags> Status, int BuiltLength) BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots, TrustRequirement requirement, bool systemDistrusts = false)
+        private static ChainVerdict BuildChain(X509Certificate2 leaf, IEnumerable<X509Certificate2> intermediates, X509Certificate2Collection trustedRoots, TrustRequirement requirement, ChainVerdict? platform)
         {
             var extra = intermediates.ToArray();
-            if (requirement != TrustRequirement.TrustedRoots && !(systemDistrusts && trustedRoots.Count > 0 && requirement == TrustRequirement.Any))
-            {
-                using var owned = NewChain(extra, leaf);
-                var system = owned.Chain;
-                if (system.Build(leaf))
-                {
-                    return (true, new HashSet<X509ChainStatusFlags>(), system.ChainElements.Count);
-                }
+            ChainVerdict BySystem() => platform?.Trust == ChainTrust.System ? platform : Build(leaf, extra, null);
+            ChainVerdict ByGivenRoots() => platform?.Trust == ChainTrust.GivenRoots ? platform : Build(leaf, extra, trustedRoots);
 
-                if (trustedRoots.Count == 0 || requirement == TrustRequirement.System)
-                {
-                    return (false, Flags(system), system.ChainElements.Count);
-                }
-            }
-            else if (trustedRoots.Count == 0)
+            if (requirement == TrustRequirement.System || (requirement == TrustRequirement.Any && trustedRoots.Count == 0))
             {
-                return (false, new HashSet<X509ChainStatusFlags> { X509ChainStatusFlags.UntrustedRoot }, 1);
+                return BySystem();
             }
 
-            using var ownedCustom = NewChain(extra, leaf, trustedRoots);
-            var custom = ownedCustom.Chain;
+            if (trustedRoots.Count == 0)
+            {
+                return new ChainVerdict(ChainTrust.GivenRoots, false, new HashSet<X509ChainStatusFlags> { X509ChainStatusFlags.UntrustedRoot }, 1);
+            }
+
+            var given = ByGivenRoots();
+            if (given.Trusted || requirement == TrustRequirement.TrustedRoots)
+            {
+                return given;
+            }
+
+            // Not the given roots: the system's may still trust it; if not, the given roots' answer says why.
+            var system = BySystem();
+            return system.Trusted ? system : given;
+        }
+
+        /// <summary>
+        /// The roots the handshake's own chain check should use so that <see cref="BuildChain"/> can take its result: the
+        /// given ones when the policy accepts them, else null (the system's).
+        /// </summary>
+        internal static X509Certificate2Collection? TrustForHandshake(X509Certificate2Collection trustedRoots, TrustRequirement requirement) =>
+            trustedRoots.Count > 0 && requirement != TrustRequirement.System ? trustedRoots : null;
+
+        /// <summary>The chain policy every check of a server uses: no downloads, no revocation, for server authentication.</summary>
+        internal static X509ChainPolicy ServerChainPolicy(X509Certificate2Collection? roots)
+        {
+            var policy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck };
+            policy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
 #if NET
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
-            var trusted = custom.Build(leaf);
-            return (trusted, trusted ? new HashSet<X509ChainStatusFlags>() : Flags(custom), custom.ChainElements.Count);
+            policy.DisableCertificateDownloads = true;
+            if (roots != null)
+            {
+                policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                policy.CustomTrustStore.AddRange(roots);
+            }
 #else
-            // Without CustomTrustStore: let an unknown root through, then insist that it is one of the given roots.
-            custom.ChainPolicy.ExtraStore.AddRange(trustedRoots);
-            custom.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
-            var built = custom.Build(leaf);
-            var root = custom.ChainElements.Count > 0 ? custom.ChainElements[custom.ChainElements.Count - 1].Certificate : null;
-            var rootGiven = root != null && trustedRoots.Cast<X509Certificate2>().Any(r => r.Thumbprint == root.Thumbprint);
-            var flags = Flags(custom);
+            // .NET Framework cannot switch intermediate downloads off; the shortest retrieval time keeps a probe
+            // from waiting on (or talking to) anything but the endpoint for long.
+            policy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
+            if (roots != null)
+            {
+                // Without CustomTrustStore: let an unknown root through (Build checks that it is one of the given roots).
+                policy.ExtraStore.AddRange(roots);
+                policy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+            }
+#endif
+            return policy;
+        }
+
+        /// <summary>One chain build, by the system's roots (<paramref name="roots"/> null) or by the given ones only.</summary>
+        private static ChainVerdict Build(X509Certificate2 leaf, X509Certificate2[] extra, X509Certificate2Collection? roots)
+        {
+            using var owned = NewChain(extra, leaf, roots);
+            var chain = owned.Chain;
+            var built = chain.Build(leaf);
+            if (roots == null)
+            {
+                return new ChainVerdict(ChainTrust.System, built, built ? new HashSet<X509ChainStatusFlags>() : Flags(chain), chain.ChainElements.Count);
+            }
+#if NET
+            return new ChainVerdict(ChainTrust.GivenRoots, built, built ? new HashSet<X509ChainStatusFlags>() : Flags(chain), chain.ChainElements.Count);
+#else
+            var root = chain.ChainElements.Count > 0 ? chain.ChainElements[chain.ChainElements.Count - 1].Certificate : null;
+            var rootGiven = root != null && roots.Cast<X509Certificate2>().Any(r => r.Thumbprint == root.Thumbprint);
+            var flags = Flags(chain);
             flags.Remove(X509ChainStatusFlags.UntrustedRoot);
             if (!rootGiven)
             {
                 flags.Add(X509ChainStatusFlags.UntrustedRoot);
             }
 
-            return (built && rootGiven && flags.Count == 0, flags, custom.ChainElements.Count);
+            return new ChainVerdict(ChainTrust.GivenRoots, built && rootGiven && flags.Count == 0, flags, chain.ChainElements.Count);
 #endif
         }
 
-        private static OwnedChain NewChain(X509Certificate2[] extra, X509Certificate2 leaf, X509Certificate2Collection? roots = null)
+        private static OwnedChain NewChain(X509Certificate2[] extra, X509Certificate2 leaf, X509Certificate2Collection? roots)
         {
-            var chain = new X509Chain();
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
-#if NET
-            chain.ChainPolicy.DisableCertificateDownloads = true;
-#else
-            // .NET Framework cannot switch intermediate downloads off; the shortest retrieval time keeps a probe
-            // from waiting on (or talking to) anything but the endpoint for long.
-            chain.ChainPolicy.UrlRetrievalTimeout = TimeSpan.FromMilliseconds(1);
-#endif
+            var chain = new X509Chain { ChainPolicy = ServerChainPolicy(roots) };
             chain.ChainPolicy.ExtraStore.AddRange(extra);
             return new OwnedChain(chain, extra.Append(leaf).Concat(roots?.Cast<X509Certificate2>() ?? Enumerable.Empty<X509Certificate2>()));
         }
@@ -247,7 +274,7 @@ namespace MailTls.Tls
             }
         }
 
-        private static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)
+        internal static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)
         {
             var flags = new HashSet<X509ChainStatusFlags>();
             foreach (var status in chain.ChainStatus)

@@ -17,7 +17,11 @@ namespace MailTls.Tls
     /// </summary>
     internal static class PlatformTls
     {
-        public static async Task<(SslStream Stream, TlsObservation Observation)> HandshakeAsync(Stream transport, string serverName, CancellationToken cancellationToken)
+        /// <param name="transport">The connection, at the point where TLS starts.</param>
+        /// <param name="serverName">The name to ask for (SNI) and to match.</param>
+        /// <param name="roots">The roots to check the chain against (see <see cref="CertificateEvaluator.TrustForHandshake"/>); null: the system's.</param>
+        /// <param name="cancellationToken">Ends the handshake.</param>
+        public static async Task<(SslStream Stream, TlsObservation Observation)> HandshakeAsync(Stream transport, string serverName, X509Certificate2Collection? roots, CancellationToken cancellationToken)
         {
             var observation = new TlsObservation();
             bool Capture(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
@@ -31,6 +35,11 @@ namespace MailTls.Tls
                 // On .NET 5+ the chain's extra store holds exactly the certificates the server sent after its leaf.
                 if (chain != null)
                 {
+                    // Built with the evaluator's own policy, so it need not build it again.
+                    var trusted = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+                    observation.PlatformChain = new ChainVerdict(roots == null ? ChainTrust.System : ChainTrust.GivenRoots, trusted,
+                        trusted ? new System.Collections.Generic.HashSet<X509ChainStatusFlags>() : CertificateEvaluator.Flags(chain), chain.ChainElements.Count);
+
                     foreach (var extra in chain.ChainPolicy.ExtraStore)
                     {
                         // The store may repeat the leaf; keep each certificate once, leaf first.
@@ -64,11 +73,7 @@ namespace MailTls.Tls
                     AllowRenegotiation = false,
                     // Never fetch intermediates or revocation data: a probe talks to the endpoint and nothing else,
                     // and a missing intermediate must be seen as the server's fault, not repaired silently.
-                    CertificateChainPolicy = new X509ChainPolicy
-                    {
-                        RevocationMode = X509RevocationMode.NoCheck,
-                        DisableCertificateDownloads = true,
-                    },
+                    CertificateChainPolicy = CertificateEvaluator.ServerChainPolicy(roots),
                 };
                 await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
                 observation.CipherSuite = ssl.NegotiatedCipherSuite.ToString();

@@ -23,6 +23,13 @@ namespace MailTls.Tls
         /// <summary>The platform's own verdict (name mismatch in particular); null when another stack observed.</summary>
         public SslPolicyErrors? PlatformPolicyErrors { get; set; }
 
+        /// <summary>
+        /// The chain the platform built during the handshake, with the trust <see cref="CertificateEvaluator"/> would
+        /// use, so it is not built twice; null where it was not (another stack, or .NET Framework, whose handshake may
+        /// fetch missing intermediates).
+        /// </summary>
+        public ChainVerdict? PlatformChain { get; set; }
+
         /// <summary>True when BouncyCastle observed the handshake because the platform's TLS refused it.</summary>
         public bool ObservedWithFallback { get; set; }
 
@@ -35,5 +42,35 @@ namespace MailTls.Tls
             0x0304 => "TLS 1.3",
             _ => "0x" + code.ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
         };
+    }
+
+    /// <summary>Where a chain looked for its root.</summary>
+    internal enum ChainTrust
+    {
+        /// <summary>The system's roots.</summary>
+        System,
+
+        /// <summary>Only the roots given (-TrustedRootCertificate and the policy's).</summary>
+        GivenRoots,
+    }
+
+    /// <summary>The outcome of one chain build: trusted or not, why not, and how far it got (1: the leaf alone).</summary>
+    internal sealed class ChainVerdict
+    {
+        public ChainVerdict(ChainTrust trust, bool trusted, HashSet<X509ChainStatusFlags> status, int length)
+        {
+            Trust = trust;
+            Trusted = trusted;
+            Status = status;
+            Length = length;
+        }
+
+        public ChainTrust Trust { get; }
+
+        public bool Trusted { get; }
+
+        public HashSet<X509ChainStatusFlags> Status { get; }
+
+        public int Length { get; }
     }
 }
