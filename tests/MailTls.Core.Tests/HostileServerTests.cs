@@ -59,7 +59,7 @@ namespace MailTls.Core.Tests
         public async Task A_server_that_stalls_in_the_handshake_times_out()
         {
             var report = await ProbeAsync(Script.SmtpStallAfterStartTls, MailProtocol.Smtp);
-            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("TLS handshake"));
+            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("The TLS handshake did not complete within", StringComparison.Ordinal));
             Assert.Equal(Verdict.Error, report.Verdict);
         }
 
@@ -86,7 +86,7 @@ namespace MailTls.Core.Tests
         public async Task A_silent_server_times_out()
         {
             var report = await ProbeAsync(Script.Silent, MailProtocol.Smtp);
-            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("timed out") && f.Message.Contains("greeting"));
+            Assert.Contains(report.Findings, f => f.Name == "TimedOut" && f.Message.Contains("The greeting did not complete within", StringComparison.Ordinal) && f.Message.Contains("timed out"));
             Assert.Equal(Verdict.Error, report.Verdict);
             Assert.True(report.Reachable);
         }

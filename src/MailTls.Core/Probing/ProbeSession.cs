@@ -347,7 +347,7 @@ namespace MailTls.Probing
                     stream = new PrefixedStream(Encoding.ASCII.GetBytes(dialog.ResumeGreeting), stream);
                 }
 
-                var facts = await DialogAsync(connection, dialog, stream, what).ConfigureAwait(false);
+                var facts = await DialogAsync(connection, dialog, stream, "the " + what).ConfigureAwait(false);
                 if (!afterStartTls)
                 {
                     _report.Greeting = FirstLine(phase.ReceivedText);
@@ -375,7 +375,7 @@ namespace MailTls.Probing
         private async Task<bool> PlaintextFirstAsync(Connection connection, MailDialog dialog)
         {
             var phase = connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
-            var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting").ConfigureAwait(false);
+            var facts = await DialogAsync(connection, dialog, connection.Raw, "the greeting").ConfigureAwait(false);
             _report.Greeting = FirstLine(phase.ReceivedText);
             if (facts == null)
             {
@@ -657,7 +657,7 @@ namespace MailTls.Probing
 
             var dialog = MailDialog.For(_endpoint.Protocol);
             connection.Begin("greeting and capabilities", DialogBytes, PhaseTimeout);
-            var facts = await DialogAsync(connection, dialog, connection.Raw, "greeting", scratch).ConfigureAwait(false);
+            var facts = await DialogAsync(connection, dialog, connection.Raw, "the greeting", scratch).ConfigureAwait(false);
             if (facts == null || !facts.StartTlsOffered || !await StartTlsAsync(connection, dialog, scratch).ConfigureAwait(false))
             {
                 connection.Dispose();
@@ -809,7 +809,10 @@ namespace MailTls.Probing
             }
         }
 
-        /// <summary>Names what went wrong in a phase from what the guards saw, not from the library's exception type alone.</summary>
+        /// <summary>
+        /// Names what went wrong in a phase from what the guards saw, not from the library's exception type alone;
+        /// <paramref name="what"/> names the step as a sentence's subject would ("the greeting").
+        /// </summary>
         private void Classify(Connection connection, Exception ex, string what, FindingList findings, FindingDefinition? closed = null)
         {
             if (_user.IsCancellationRequested)
@@ -824,7 +827,7 @@ namespace MailTls.Probing
             }
             else if (phase.TimedOut)
             {
-                findings.Add(FindingCatalog.TimedOut, $"No complete {what} within {Seconds(phase.Timeout)} (timed out; {phase.BytesReceived} bytes received).");
+                findings.Add(FindingCatalog.TimedOut, $"{char.ToUpperInvariant(what[0])}{what.Substring(1)} did not complete within {Seconds(phase.Timeout)} (timed out; {phase.BytesReceived} bytes received).");
             }
             else if (ex is CommandException)
             {
