@@ -35,11 +35,15 @@ namespace MailTls.Bench
             try
             {
                 Thread.Sleep(1000);
-                var ceiling = Ceiling(addresses);
+                var ceilingBefore = Ceiling(addresses);
                 var idle = Shell.PwshScript(pwsh, "(Get-Content /proc/$PID/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\\D'").Last();
                 var (seconds, peakKb, reports, passed, busiest, notPass) = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch);
                 // The same scan with glibc's malloc held to 2 arenas (set before pwsh starts; a module cannot).
                 var tuned = Scan(pwsh, modulePath, servers.Pki.RootPath, addresses, scratch, new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" });
+                // The ceiling swings between runs (150-215 handshakes/s here): measured again after the scans, and the
+                // higher of the two is the one the scan is held to.
+                var ceilingAfter = Ceiling(addresses);
+                var ceiling = Math.Max(ceilingBefore, ceilingAfter);
                 var rate = Endpoints / seconds;
                 var idleMb = double.Parse(idle, CultureInfo.InvariantCulture) / 1024;
                 var peakMb = peakKb / 1024;
@@ -49,7 +53,7 @@ namespace MailTls.Bench
                     .AppendLine($"One Dovecot (IMAPS; login processes up to {2 * Throttle}, so it takes the {Throttle} connections at once) on 127.0.1.1-{Addresses}; {Endpoints:N0} endpoints round-robin over")
                     .AppendLine($"them, piped into `Test-MailEndpoint -ThrottleLimit {Throttle}` (default per-host limit 2) and on into")
                     .AppendLine("`Export-MailTlsReport fleet.jsonl`, timed inside one fresh pwsh. The ceiling: this machine's full TLS handshakes per")
-                    .AppendLine($"second against the same listeners, {CeilingStreams} `openssl s_time -new` streams at once for {CeilingSeconds} s, in the same run. MailTls does the whole")
+                    .AppendLine($"second against the same listeners, {CeilingStreams} `openssl s_time -new` streams at once for {CeilingSeconds} s, before the scans and after them ({ceilingBefore:0} and {ceilingAfter:0}), the higher counting. MailTls does the whole")
                     .AppendLine("mail dialog before and after TLS and judges the chain; s_time only shakes hands.")
                     .AppendLine()
                     .AppendLine("| | MailTls | ceiling (openssl s_time -new) | ratio | target |")

@@ -16,12 +16,12 @@ namespace MailTls.PowerShell.Isolation
         private const string EngineName = "MailTls.Core";
         private static readonly object Gate = new object();
 
-        // What the runtime and PowerShell itself ship (System.*, Microsoft.*), by name, with their files.
-        private static readonly System.Collections.Generic.Dictionary<string, string> PlatformAssemblies =
+        // What the runtime and PowerShell itself ship (System.*, Microsoft.*), by name.
+        private static readonly System.Collections.Generic.HashSet<string> PlatformAssemblies = new System.Collections.Generic.HashSet<string>(
             ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? string.Empty)
                 .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(group => group.Key, group => group.First(), StringComparer.OrdinalIgnoreCase);
+                .Select(path => Path.GetFileNameWithoutExtension(path)),
+            StringComparer.OrdinalIgnoreCase);
 
         private static ModuleLoadContext? instance;
         private readonly string _directory;
@@ -60,7 +60,7 @@ namespace MailTls.PowerShell.Isolation
             }
 
             var path = Path.Combine(_directory, assemblyName.Name + ".dll");
-            if (PlatformAssemblies.TryGetValue(assemblyName.Name, out var platformPath) && !OlderThanAskedFor(platformPath, assemblyName, path))
+            if (PlatformAssemblies.Contains(assemblyName.Name) && !OlderThanAskedFor(assemblyName, path))
             {
                 return null;
             }
@@ -73,16 +73,32 @@ namespace MailTls.PowerShell.Isolation
         /// ours loads here. System.Formats.Asn1 10 (which MailKit's dependencies bring) on a PowerShell 7.4 that runs
         /// on .NET 8: the default context would refuse the request with a FileLoadException.
         /// </summary>
-        private static bool OlderThanAskedFor(string platformPath, AssemblyName asked, string ours)
+        private static bool OlderThanAskedFor(AssemblyName asked, string ours)
         {
             if (asked.Version == null || !File.Exists(ours))
             {
                 return false;
             }
 
-            var platform = AssemblyName.GetAssemblyName(platformPath).Version;
+            // The platform's copy as the default context has it (loaded already, or about to be for us anyway): reading
+            // its version there is cheaper than reading the file's metadata, and ours is read only when it is too old.
+            Version? platform;
+            try
+            {
+                platform = Default.LoadFromAssemblyName(new AssemblyName(asked.Name!)).GetName().Version;
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is FileLoadException || ex is BadImageFormatException)
+            {
+                return true; // the platform's copy cannot load: ours can
+            }
+
+            if (platform == null || platform >= asked.Version)
+            {
+                return false;
+            }
+
             var shipped = AssemblyName.GetAssemblyName(ours).Version;
-            return platform != null && platform < asked.Version && shipped != null && shipped >= asked.Version;
+            return shipped != null && shipped >= asked.Version;
         }
     }
 }
