@@ -11,7 +11,8 @@ namespace MailTls.PowerShell
     /// TLS handshake of the session does; read now, it overlaps with the rest of the import and the script's next
     /// statements instead of sitting in the middle of the first probe (about 50 ms sooner, measured). It is the same
     /// process-wide cache every later chain uses, so nothing is read twice; elsewhere the platform reads its store
-    /// by the certificate, and nothing is done.
+    /// by the certificate, and nothing is done. .NET looks at the store again only 5 s after reading it, which is why
+    /// Import-MailRootCa -Verify waits for that after changing the system store.
     /// </summary>
     internal static class TrustStoreWarmUp
     {
