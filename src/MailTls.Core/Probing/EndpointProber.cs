@@ -58,6 +58,8 @@ namespace MailTls.Probing
         {
             // What counts against the bound is the probes' own time and the pauses, not the waits for the server's
             // turn (a report's Duration leaves those out): a server that is busy is exactly one worth trying again.
+            // Right after this process changed the system store, wait until .NET sees the change (before the probe's own time).
+            await Trust.SystemTrustChanges.WaitUntilVisibleAsync(cancellationToken).ConfigureAwait(false);
             var spent = alreadySpent;
             var budget = TimeSpan.FromTicks(_options.Timeout.Ticks * 3);
             for (var attempt = 1; ; attempt++)

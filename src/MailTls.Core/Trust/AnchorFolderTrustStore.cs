@@ -165,7 +165,16 @@ namespace MailTls.Trust
         private async Task UpdateAsync(bool removed)
         {
             BeforeUpdate();
-            var result = await ToolRunner.RunAsync(Tool, UpdateArguments(removed), CancellationToken.None).ConfigureAwait(false);
+            ToolResult result;
+            try
+            {
+                result = await ToolRunner.RunAsync(Tool, UpdateArguments(removed), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                SystemTrustChanges.Changed(); // whatever the tool got through, the store's files may have changed
+            }
+
             if (result.ExitCode != 0)
             {
                 throw new TrustStoreException("StoreUpdateFailed", Location, $"{ToolName} failed ({result.ExitCode}): {(result.Error + result.Output).Trim()}");

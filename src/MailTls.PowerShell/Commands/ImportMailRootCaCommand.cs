@@ -79,13 +79,6 @@ namespace MailTls.PowerShell.Commands
 
         private bool _importedAny;
 
-        // When this command last changed the Linux system store (its anchors folder and bundle): see EndProcessing.
-        private System.Diagnostics.Stopwatch? _sinceSystemStoreChanged;
-
-        // .NET on Linux keeps the system store it read and looks at the files' times again only 5 s after reading them
-        // (OpenSslCachedSystemStoreProvider): a check sooner, in this process, would still see the store as it was.
-        private static readonly TimeSpan PlatformStoreRecheck = TimeSpan.FromSeconds(5.5);
-
         // The NSS profiles that now trust what was imported: only their exemptions may go.
         private readonly HashSet<string> _trustedProfiles = new HashSet<string>(StringComparer.Ordinal);
 
@@ -128,18 +121,7 @@ namespace MailTls.PowerShell.Commands
                 return;
             }
 
-            // The module reads the system store when it is imported (TrustStoreWarmUp), and any probe before this command
-            // did too: wait until .NET rereads it, so the check judges by the store as this command left it.
-            var wait = _sinceSystemStoreChanged == null ? TimeSpan.Zero : PlatformStoreRecheck - _sinceSystemStoreChanged.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                WriteVerbose($"Waiting {wait.TotalSeconds:0.0} s for .NET to reread the system store before -Verify.");
-                if (Cancellation.WaitHandle.WaitOne(wait))
-                {
-                    throw new PipelineStoppedException(); // Ctrl+C
-                }
-            }
-
+            // Right after a change to the Linux system store the probe first waits until .NET rereads it (SystemTrustChanges).
             // A fresh probe with no extra roots: it trusts what this machine's TLS library trusts (the system store).
             var prober = new EndpointProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) });
             foreach (var target in Verify)
@@ -300,10 +282,6 @@ namespace MailTls.PowerShell.Commands
                 {
                     var change = WaitToEnd(store.AddAsync(certificate, Cancellation));
                     any = true;
-                    if (store is AnchorFolderTrustStore && change == StoreChange.Done)
-                    {
-                        _sinceSystemStoreChanged = System.Diagnostics.Stopwatch.StartNew();
-                    }
 
                     if (store is NssTrustStore)
                     {
