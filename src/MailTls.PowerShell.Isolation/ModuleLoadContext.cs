@@ -89,10 +89,10 @@ namespace MailTls.PowerShell.Isolation
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is FileLoadException || ex is BadImageFormatException)
             {
-                return true; // the platform's copy cannot load: ours can
+                platform = null; // the platform's copy cannot load: ours, if it is new enough
             }
 
-            if (platform == null || platform >= asked.Version)
+            if (platform != null && platform >= asked.Version)
             {
                 return false;
             }

@@ -16,7 +16,7 @@ namespace MailTls.PowerShell
     /// </summary>
     internal static class TrustStoreWarmUp
     {
-        private static int _started;
+        private static int _started; // once per process, like the cache it fills (a re-import reads nothing again)
 
         public static void Begin()
         {

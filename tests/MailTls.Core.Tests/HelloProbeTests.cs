@@ -56,6 +56,54 @@ namespace MailTls.Core.Tests
             Assert.Throws<ArgumentException>(() => HelloProbe.ClientHello("mail.example.com", new[] { 0x0300 }));
         }
 
+        [Theory]
+        [InlineData("mail.example.com")]
+        [InlineData("192.0.2.1")]
+        [InlineData("a-rather-long-name-for-a-mail-server.mail-hosting-provider.example.com")]
+        public void No_offer_takes_a_shape_old_servers_break_on(string serverName)
+        {
+            foreach (var offer in new[] { new[] { Tls13 }, new[] { Tls12 }, new[] { Tls11, Tls10 }, new[] { Tls10 }, new[] { Tls13, Tls12, Tls11, Tls10 } })
+            {
+                var record = HelloProbe.ClientHello(serverName, offer);
+                var hello = Hello.Parse(record);
+                Assert.True(hello.Suites.Count < 128, $"{hello.Suites.Count} suites offered for {string.Join(",", offer)}");  // some servers take no more
+                Assert.False(record.Length - 5 > 0xFF && record.Length - 5 < 0x200, $"a {record.Length - 5}-byte hello"); // F5's 256-511
+                Assert.NotEmpty(hello.Extensions[hello.LastExtension]);                                                  // WebSphere's empty last extension
+                Assert.Equal(hello.Suites.Count, hello.Suites.Distinct().Count());
+            }
+        }
+
+        [Fact]
+        public async Task A_warning_before_the_server_hello_is_read_past_and_a_fatal_alert_is_a_refusal()
+        {
+            var unrecognizedName = Record(0x15, new byte[] { 1, 112 });
+            var serverHello = Record(0x16, ServerHello(Tls12, extensions: null));
+            Assert.Equal(Tls12, await AnswerAsync(unrecognizedName.Concat(serverHello).ToArray()));
+            Assert.Equal(0, await AnswerAsync(Record(0x15, new byte[] { 2, 40 }).Concat(serverHello).ToArray()));         // handshake_failure
+            Assert.Equal(0, await AnswerAsync(Record(0x15, new byte[] { 1, 0 }).Concat(serverHello).ToArray()));          // close_notify
+            var manyWarnings = Enumerable.Repeat(unrecognizedName, 5).SelectMany(r => r).Concat(serverHello).ToArray();
+            Assert.Equal(0, await AnswerAsync(manyWarnings));                                                             // no endless warnings
+        }
+
+        [Fact]
+        public async Task A_hello_retry_request_names_tls13()
+        {
+            // RFC 8446 §4.1.3: a ServerHello whose random is SHA-256("HelloRetryRequest"), asking for another key share.
+            var retry = ServerHello(Tls12, extensions: Extension(0x002B, 0x03, 0x04).Concat(Extension(0x0033, 0x00, 0x17)).ToArray());
+            var random = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
+            Array.Copy(random, 0, retry, 4 + 2, 32);
+            Assert.Equal(Tls13, await AnswerAsync(Record(0x16, retry)));
+        }
+
+        [Fact]
+        public async Task Oversized_or_cut_answers_choose_no_version()
+        {
+            var huge = new byte[] { 0x16, 3, 3, 0x48, 0x01 };                                                             // a record over 18 KB
+            Assert.Equal(0, await AnswerAsync(huge.Concat(new byte[0x4801]).ToArray()));
+            Assert.Equal(0, await AnswerAsync(Record(0x16, new byte[] { 0x02, 0x01, 0x00, 0x01, 0, 0 })));               // a 64 KB+ ServerHello
+            Assert.Equal(0, await AnswerAsync(Record(0x16, ServerHello(Tls12, extensions: Extension(0x002B, 0x03)))));   // supported_versions cut short
+        }
+
         [Fact]
         public async Task A_server_hello_is_read_by_its_supported_versions_even_split_across_records()
         {
@@ -143,6 +191,8 @@ namespace MailTls.Core.Tests
 
             public Dictionary<int, byte[]> Extensions { get; } = new Dictionary<int, byte[]>();
 
+            public int LastExtension { get; private set; }
+
             public static Hello Parse(byte[] record)
             {
                 Assert.Equal(0x16, record[0]);
@@ -169,6 +219,7 @@ namespace MailTls.Core.Tests
                     var type = (record[at] << 8) | record[at + 1];
                     var length = (record[at + 2] << 8) | record[at + 3];
                     hello.Extensions.Add(type, record.Skip(at + 4).Take(length).ToArray());
+                    hello.LastExtension = type;
                     at += 4 + length;
                 }
 

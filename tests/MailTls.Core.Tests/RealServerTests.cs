@@ -216,6 +216,18 @@ namespace MailTls.Core.Tests
             Assert.DoesNotContain(report.Findings, f => f.Name == "LegacyTlsAccepted");
         }
 
+        [RealServerTheory]
+        [InlineData(Ports.Imaps, MailProtocol.Imap, MailSecurity.Implicit)]
+        [InlineData(Ports.Submission, MailProtocol.Smtp, MailSecurity.StartTls)]
+        public async Task With_one_connection_per_host_the_version_questions_wait_their_turn(int port, MailProtocol protocol, MailSecurity security)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var report = await _servers.ProbeAsync("good", port, protocol, security, configure: o => { o.IncludeTlsVersions = true; o.MaxConnectionsPerHost = 1; });
+            Assert.Equal(new[] { "TLS 1.2", "TLS 1.3" }, report.AcceptedTlsVersions);
+            Assert.Equal(Verdict.Pass, report.Verdict);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}"); // no question waited out a timeout for a slot
+        }
+
         [RealServerFact]
         public async Task A_server_that_still_accepts_tls10_is_flagged()
         {

@@ -238,6 +238,8 @@ namespace MailTls.PortPlan
         /// </summary>
         private async Task ProbeAsync(IReadOnlyList<PortPlanEntry> entries, DnsDiscovery dns, TimeSpan left, CancellationToken cancellationToken)
         {
+            // Right after this process changed the system store, the probes wait until .NET sees it; not on the plan's time.
+            await Trust.SystemTrustChanges.WaitUntilVisibleAsync(cancellationToken).ConfigureAwait(false);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
             // Discovery had one timeout; a probe may take three of its own: two thirds each keeps the plan within 3 x Timeout.

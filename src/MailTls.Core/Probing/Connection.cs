@@ -112,6 +112,45 @@ namespace MailTls.Probing
             }
         }
 
+        /// <summary>
+        /// Closes our side, waits (at most <paramref name="bound"/>) for the server to close its side, then closes and
+        /// frees the permit. For a connection whose slot goes straight to the probe's next one: a server counts a
+        /// connection until it has seen it end (Postfix's anvil does), so a slot handed on at once could look to it like
+        /// one connection over the limit.
+        /// </summary>
+        public async Task CloseGracefullyAsync(TimeSpan bound)
+        {
+            try
+            {
+#if NET
+                _socket.Shutdown(SocketShutdown.Send);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(_user);
+                wait.CancelAfter(bound);
+                var buffer = new byte[1024];
+                for (var total = 0; total < 64 * 1024;)
+                {
+                    var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break; // the server has seen the end
+                    }
+
+                    total += read;
+                }
+#else
+                await Task.CompletedTask.ConfigureAwait(false); // .NET Framework: closed at once, as before
+#endif
+            }
+            catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException)
+            {
+                // Gone already, or the server keeps its side open: the bound is all it gets.
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
         /// <summary>Closes the connection and frees its permit; closing twice is harmless.</summary>
         public void Dispose()
         {

@@ -32,7 +32,8 @@ namespace MailTls.Probing
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
         /// certificate): that is a report with findings. Ends within 3 × <see cref="ProbeOptions.Timeout"/> (+ a little)
-        /// once the server has a free connection for it (<see cref="ProbeOptions.MaxConnectionsPerHost"/>).
+        /// once the server has a free connection for it (<see cref="ProbeOptions.MaxConnectionsPerHost"/>), and, within
+        /// 5.5 s of this process changing the Linux system store, once .NET can see that change (Trust.SystemTrustChanges).
         /// </summary>
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="cancellationToken">Stops the probe (Ctrl+C).</param>

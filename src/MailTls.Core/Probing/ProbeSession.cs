@@ -27,6 +27,7 @@ namespace MailTls.Probing
         private const int ReplyBytes = 8 * 1024;
         private const int HandshakeBytes = 256 * 1024;  // certificate chains of a few KB, with room to spare
         private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(2); // the report is complete by then
+        private static readonly TimeSpan HandOverBound = TimeSpan.FromMilliseconds(250); // a server's close, seen on loopback in well under 1 ms
 
         private readonly MailEndpoint _endpoint;
         private readonly ProbeOptions _options;
@@ -46,7 +47,7 @@ namespace MailTls.Probing
         private CancellationTokenSource? _afterQueue;
         private TimeSpan _queued;
         private readonly TaskCompletionSource<bool> _mainClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        private Task<VersionResults>? _versions;
+        private Task<TlsVersionTally>? _versions;
         private System.Security.Cryptography.X509Certificates.X509Certificate2Collection? _roots;
 
         // The slot of the probe's first connection, kept until the probe ends: its later connections (version
@@ -142,6 +143,7 @@ namespace MailTls.Probing
             }
             finally
             {
+                _negotiated.TrySetResult(0); // a version enumeration still waiting for it must not wait forever
                 if (_versions != null && !_versions.IsCompleted)
                 {
                     // The dialog ended early (time, a defect, Ctrl+C): stop the version probes too; none outlives the probe.
@@ -185,24 +187,24 @@ namespace MailTls.Probing
             }
 
             _report.Reachable = true;
-            if (_options.IncludeTlsVersions && _endpoint.Security != MailSecurity.None)
-            {
-                // The port is open: the version hellos start now, beside the main connection, not after it.
-                _versions = EnumerateVersionsAsync();
-            }
-
             var dialog = MailDialog.For(_endpoint.Protocol);
             bool tlsDone;
             try
             {
+                if (_endpoint.Security == MailSecurity.Implicit)
+                {
+                    // The port is open: the version hellos start now, beside the main handshake, not after it.
+                    StartVersions();
+                }
+
                 tlsDone = _endpoint.Security == MailSecurity.Implicit
                     ? await TlsAsync(connection, dialog, afterStartTls: false).ConfigureAwait(false)
                     : await PlaintextFirstAsync(connection, dialog).ConfigureAwait(false);
             }
             finally
             {
-                CloseMain(connection);
                 _negotiated.TrySetResult(0);
+                await CloseMainAsync(connection, handOver: _versions != null && !_versions.IsCompleted).ConfigureAwait(false);
                 _transcript?.Note("connection closed by the probe");
             }
 
@@ -212,13 +214,28 @@ namespace MailTls.Probing
             }
         }
 
+        private void StartVersions()
+        {
+            if (_options.IncludeTlsVersions && _versions == null)
+            {
+                _versions = EnumerateVersionsAsync();
+            }
+        }
+
         /// <summary>
         /// Closes the first connection and lends the probe's slot to its later connections (see _mainPermit): whoever
         /// closes it early, to make room for a check on a fresh connection, must say so, or that check would wait for
         /// a slot still lent to nobody.
         /// </summary>
-        private void CloseMain(Connection connection)
+        /// <param name="connection">The first connection.</param>
+        /// <param name="handOver">Whether the probe's later connections may take its slot now: then it waits for the server's close first.</param>
+        private async Task CloseMainAsync(Connection connection, bool handOver)
         {
+            if (handOver)
+            {
+                await connection.CloseGracefullyAsync(HandOverBound).ConfigureAwait(false);
+            }
+
             connection.Dispose();
             _mainClosed.TrySetResult(true);
         }
@@ -381,7 +398,7 @@ namespace MailTls.Probing
             {
                 if (phase.TimedOut && phase.BytesReceived == 0)
                 {
-                    CloseMain(connection); // silent; its slot goes to the check
+                    await CloseMainAsync(connection, handOver: true).ConfigureAwait(false); // silent; its slot goes to the check
                     await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
                 }
 
@@ -415,6 +432,8 @@ namespace MailTls.Probing
                 return false;
             }
 
+            // STARTTLS is offered: the version hellos (each with its own STARTTLS) start now, beside this one.
+            StartVersions();
             if (!await StartTlsAsync(connection, dialog, _findings).ConfigureAwait(false))
             {
                 return false;
@@ -563,7 +582,7 @@ namespace MailTls.Probing
 
                 var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
-                CloseMain(connection); // the refused session is over; its slot goes to the observation
+                await CloseMainAsync(connection, handOver: true).ConfigureAwait(false); // the refused session is over; its slot goes to the observation
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
                     _findings.Add(FindingCatalog.HandshakeFailed, platformError);
@@ -638,6 +657,7 @@ namespace MailTls.Probing
             try
             {
                 var chosen = await HelloProbe.ChosenVersionAsync(connection.Raw, _endpoint.ServerName, versions, phase.Token).ConfigureAwait(false);
+                await connection.CloseGracefullyAsync(HandOverBound).ConfigureAwait(false); // its slot goes to the next question
                 return (versions.Contains(chosen) ? chosen : 0, false);
             }
             catch (Exception ex) when (IsProbeFailure(ex))
@@ -702,9 +722,9 @@ namespace MailTls.Probing
         /// as modern servers do); only a server that picks 1.1 gets one more, for 1.0. It runs beside the dialog, so it
         /// touches neither the report nor the findings: <see cref="RecordVersions"/> does, after both.
         /// </summary>
-        private async Task<VersionResults> EnumerateVersionsAsync()
+        private async Task<TlsVersionTally> EnumerateVersionsAsync()
         {
-            var results = new VersionResults();
+            var results = new TlsVersionTally();
             async Task TryAsync(int[] offer)
             {
                 var (chosen, timedOut) = await HelloAsync(offer).ConfigureAwait(false);
@@ -749,19 +769,13 @@ namespace MailTls.Probing
             return results;
         }
 
-        private void RecordVersions(VersionResults results)
+        private void RecordVersions(TlsVersionTally results)
         {
-            var accepted = results.Accepted.ToList();
-            if (results.Negotiated != 0)
-            {
-                accepted.Add(results.Negotiated);
-            }
-
-            accepted.Sort();
+            var (accepted, untested) = results.Summary();
             _report.AcceptedTlsVersions = accepted.Select(TlsObservation.VersionName).ToArray();
-            if (results.Untested.Count > 0)
+            if (untested.Count > 0)
             {
-                _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", results.Untested.OrderByDescending(v => v).Select(TlsObservation.VersionName)) + ".");
+                _findings.Add(FindingCatalog.TlsVersionsIncomplete, "Not tested in time: " + string.Join(", ", untested.Select(TlsObservation.VersionName)) + ".");
             }
 
             var belowMinimum = accepted.Where(v => v < _options.Policy.MinimumTlsVersion).ToArray();
@@ -779,16 +793,6 @@ namespace MailTls.Probing
             public Inherited(SemaphoreSlim gate) => _gate = gate;
 
             public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
-        }
-
-        /// <summary>What the version probes found: filled by them, read once they are all done.</summary>
-        private sealed class VersionResults
-        {
-            public int Negotiated { get; set; }
-
-            public List<int> Accepted { get; } = new List<int>();
-
-            public List<int> Untested { get; } = new List<int>();
         }
 
         // ---- shared helpers -----------------------------------------------------------------------------

@@ -19,11 +19,14 @@ namespace MailTls.Tls
     /// </summary>
     /// <remarks>
     /// The wire format is RFC 8446 §4.1.2 (ClientHello) and §4.1.3 (ServerHello, supported_versions), which keeps
-    /// RFC 5246's layout for TLS 1.0–1.2. The offer is wide on purpose (every key exchange, cipher, group and
-    /// signature scheme in use), so a server that has a version never refuses it for want of a cipher; TLS 1.3 offers
-    /// carry an X25519 key share of random bytes, which is a valid public key, and a server without X25519 answers
-    /// with a HelloRetryRequest, which still names TLS 1.3. TLS_FALLBACK_SCSV is never sent: a version probe is not a
-    /// fallback, and servers would refuse the lower versions because of it.
+    /// RFC 5246's layout for TLS 1.0–1.2. The offer is wide on purpose (the key exchanges, ciphers, groups and
+    /// signature schemes servers have been configured with, old and weak ones included), so a server that has a version
+    /// does not refuse it for want of a cipher, yet it stays under 128 suites, which some servers cannot take (as
+    /// testssl.sh also found). TLS 1.3 offers carry an X25519 key share of random bytes, which is a valid public key,
+    /// and a server without X25519 answers with a HelloRetryRequest, which still names TLS 1.3. The hello avoids the
+    /// shapes known to hang or break old servers: it is never 256-511 bytes long (RFC 7685 padding, for F5's) and never
+    /// ends with an empty extension (WebSphere's). TLS_FALLBACK_SCSV is never sent: a version probe is not a fallback,
+    /// and servers would refuse the lower versions because of it.
     /// </remarks>
     internal static class HelloProbe
     {
@@ -31,6 +34,7 @@ namespace MailTls.Tls
         private const byte Alert = 0x15;
         private const int MaxRecord = (1 << 14) + 2048; // the largest TLSCiphertext (RFC 8446 §5.2)
         private const int MaxServerHello = 64 * 1024;
+        private const int MaxWarnings = 4; // warning alerts (unrecognized_name) read past before the answer
 
         // The suites today's clients offer, best first, for servers that take the client's order: such a server
         // picks from the front, and a suite it is configured for but cannot run (DHE without DH parameters) would
@@ -44,15 +48,35 @@ namespace MailTls.Tls
             0xC008, 0xC012, 0x000A,                         // 3DES
         };
 
-        // Then every other TLS 1.0-1.2 suite IANA assigned in the classic, ECC and ChaCha20 ranges (a server ignores
-        // the ones it does not know), so a server with only unusual ones still answers.
-        private static readonly int[][] LegacySuiteRanges = { new[] { 0x0001, 0x00C5 }, new[] { 0xC001, 0xC0B5 }, new[] { 0xCCA8, 0xCCAE } };
+        // Then what else servers have been configured to speak (no suite that needs a pre-shared key or password),
+        // so a server with only old, weak or unusual ones still answers.
+        private static readonly int[] OtherSuites =
+        {
+            0x0039, 0x0033, 0x009E, 0x009F, 0x0067, 0x006B, 0xCCAA, 0x0016,         // DHE-RSA with AES, ChaCha20, 3DES
+            0x0032, 0x0038, 0x00A2, 0x00A3, 0x0040, 0x006A, 0x0013,                 // DHE-DSS with AES, 3DES
+            0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF, 0xC09C, 0xC09D, 0xC09E, 0xC09F,         // AES-CCM(8)
+            0xC0A0, 0xC0A1, 0xC0A2, 0xC0A3,
+            0xC072, 0xC073, 0xC076, 0xC077, 0x0041, 0x0084, 0x0045, 0x0088,         // Camellia
+            0x0044, 0x0087, 0x00BA, 0x00C0, 0x00BE, 0x00C4,
+            0xC03C, 0xC03D, 0xC050, 0xC051, 0xC052, 0xC053, 0xC05C, 0xC05D,         // ARIA
+            0xC060, 0xC061, 0x0096, 0x009A, 0x0099, 0x0007,                         // SEED, IDEA
+            0xC004, 0xC005, 0xC00E, 0xC00F, 0xC025, 0xC026, 0xC029, 0xC02A,         // static ECDH
+            0xC02D, 0xC02E, 0xC031, 0xC032, 0xC003, 0xC00D,
+            0xC007, 0xC011, 0x0005, 0x0004, 0xC002, 0xC00C,                         // RC4
+            0x0009, 0x0015, 0x0012, 0x0062, 0x0064, 0x0003, 0x0006, 0x0008,         // DES and export
+            0x0014, 0x0011,
+            0x0034, 0x003A, 0x00A6, 0x00A7, 0x006C, 0x006D, 0x001B, 0x0018,         // anonymous DH, ECDH
+            0xC018, 0xC019, 0xC017, 0xC016,
+            0x003B, 0x0002, 0x0001, 0xC006, 0xC010,                                 // no encryption at all
+        };
+
         private static readonly int[] Tls13Suites = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305 };
         private const int RenegotiationScsv = 0x00FF;
 
         private static readonly int[] Groups =
         {
             0x001D, 0x0017, 0x0018, 0x0019, 0x001E, // x25519, secp256r1/384r1/521r1, x448
+            0x11EC, 0x11EB, 0x11ED,                 // X25519MLKEM768 and the NIST-curve hybrids: a server with only these asks for one (HelloRetryRequest)
             0x001A, 0x001B, 0x001C,                 // brainpool P256r1/384r1/512r1
             0x0100, 0x0101, 0x0102, 0x0103, 0x0104, // ffdhe2048-8192
         };
@@ -81,6 +105,7 @@ namespace MailTls.Tls
             await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
             var handshake = new MemoryStream();
             var header = new byte[5];
+            var warnings = 0;
             while (true)
             {
                 if (!await ReadExactlyAsync(transport, header, header.Length, cancellationToken).ConfigureAwait(false))
@@ -95,8 +120,20 @@ namespace MailTls.Tls
                 }
 
                 var body = new byte[length];
-                if (!await ReadExactlyAsync(transport, body, length, cancellationToken).ConfigureAwait(false) || header[0] == Alert)
+                if (!await ReadExactlyAsync(transport, body, length, cancellationToken).ConfigureAwait(false))
                 {
+                    return 0;
+                }
+
+                if (header[0] == Alert)
+                {
+                    // A warning (unrecognized_name, which OpenSSL servers may send before their ServerHello) is not an
+                    // answer; a fatal alert or close_notify is the refusal.
+                    if (IsWarning(body) && ++warnings <= MaxWarnings)
+                    {
+                        continue;
+                    }
+
                     return 0;
                 }
 
@@ -108,6 +145,9 @@ namespace MailTls.Tls
                 }
             }
         }
+
+        /// <summary>An alert record of warning level (1) that does not close the connection (close_notify is 0).</summary>
+        private static bool IsWarning(byte[] alert) => alert.Length == 2 && alert[0] == 1 && alert[1] != 0;
 
         /// <summary>A ClientHello record offering exactly <paramref name="versions"/> (codes such as 0x0303).</summary>
         internal static byte[] ClientHello(string serverName, IReadOnlyList<int> versions)
@@ -152,15 +192,10 @@ namespace MailTls.Tls
             if (highestLegacy != 0)
             {
                 w.U16s(PreferredSuites);
-                foreach (var range in LegacySuiteRanges)
+                if (!offersTls13)
                 {
-                    for (var suite = range[0]; suite <= range[1]; suite++)
-                    {
-                        if (Array.IndexOf(PreferredSuites, suite) < 0)
-                        {
-                            w.U16(suite);
-                        }
-                    }
+                    // With TLS 1.3's five too (a check for any TLS at all) the rest would pass 128 suites.
+                    w.U16s(OtherSuites);
                 }
             }
 
@@ -169,6 +204,7 @@ namespace MailTls.Tls
             w.U8(1);
             w.U8(0); // compression: null only
             var extensions = w.Open(2);
+            w.Close(w.Extension(0x0017)); // extended_master_secret, empty: first, since some servers refuse an empty last extension
             var hostName = SniName(serverName);
             if (hostName != null)
             {
@@ -196,7 +232,6 @@ namespace MailTls.Tls
             w.U16s(SignatureSchemes);
             w.Close(schemeList);
             w.Close(signatures);
-            w.Close(w.Extension(0x0017)); // extended_master_secret, empty
             if (offersTls13)
             {
                 var supported = w.Extension(0x002B);
@@ -222,6 +257,15 @@ namespace MailTls.Tls
                 w.Random(32);
                 w.Close(shares);
                 w.Close(keyShare);
+            }
+
+            // The handshake message is everything after the record's 5-byte header; 256-511 bytes hang some F5 devices.
+            var messageLength = w.Length - 5;
+            if (messageLength > 0xFF && messageLength < 0x200)
+            {
+                var padding = w.Extension(0x0015);
+                w.Zeros(Math.Max(1, 0x200 - messageLength - 4));
+                w.Close(padding);
             }
 
             w.Close(extensions);
@@ -364,7 +408,17 @@ namespace MailTls.Tls
                 }
             }
 
+            public int Length => _bytes.Count;
+
             public void Bytes(byte[] bytes) => _bytes.AddRange(bytes);
+
+            public void Zeros(int count)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _bytes.Add(0);
+                }
+            }
 
             public void Random(int count)
             {

@@ -16,6 +16,7 @@ namespace MailTls.Trust
     {
         // .NET's recheck interval, and a little more for the file times' own resolution.
         private static readonly TimeSpan PlatformRecheck = TimeSpan.FromSeconds(5.5);
+        // Static on purpose: what it tracks, .NET's one store cache, is itself one per process.
         private static long _changedAt; // Stopwatch ticks of the last change; 0: none
 
         /// <summary>This process has just changed the system store's files (an update tool ran).</summary>
