@@ -218,20 +218,12 @@ namespace MailTls.Tls
                 w.Close(sni);
             }
 
-            var groups = w.Extension(0x000A);
-            var groupList = w.Open(2);
-            w.U16s(Groups);
-            w.Close(groupList);
-            w.Close(groups);
+            w.ListExtension(0x000A, Groups); // supported_groups
             var pointFormats = w.Extension(0x000B);
             w.U8(1);
             w.U8(0); // uncompressed
             w.Close(pointFormats);
-            var signatures = w.Extension(0x000D);
-            var schemeList = w.Open(2);
-            w.U16s(SignatureSchemes);
-            w.Close(schemeList);
-            w.Close(signatures);
+            w.ListExtension(0x000D, SignatureSchemes); // signature_algorithms
             if (offersTls13)
             {
                 var supported = w.Extension(0x002B);
@@ -447,6 +439,16 @@ namespace MailTls.Tls
             {
                 U16(type);
                 return Open(2);
+            }
+
+            /// <summary>An extension whose data is one vector of 16-bit values (supported_groups, signature_algorithms).</summary>
+            public void ListExtension(int type, int[] values)
+            {
+                var extension = Extension(type);
+                var list = Open(2);
+                U16s(values);
+                Close(list);
+                Close(extension);
             }
 
             public void Close(int opened)
