@@ -209,19 +209,24 @@ namespace MailTls.Tls
             return policy;
         }
 
+        /// <summary>What a chain that was built says: trusted, or why not (its status flags).</summary>
+        internal static ChainVerdict Verdict(ChainTrust trust, bool trusted, X509Chain chain) =>
+            new ChainVerdict(trust, trusted, trusted ? new HashSet<X509ChainStatusFlags>() : Flags(chain), chain.ChainElements.Count);
+
         /// <summary>One chain build, by the system's roots (<paramref name="roots"/> null) or by the given ones only.</summary>
         private static ChainVerdict Build(X509Certificate2 leaf, X509Certificate2[] extra, X509Certificate2Collection? roots)
         {
             using var owned = NewChain(extra, leaf, roots);
             var chain = owned.Chain;
             var built = chain.Build(leaf);
+#if NET
+            return Verdict(roots == null ? ChainTrust.System : ChainTrust.GivenRoots, built, chain);
+#else
             if (roots == null)
             {
-                return new ChainVerdict(ChainTrust.System, built, built ? new HashSet<X509ChainStatusFlags>() : Flags(chain), chain.ChainElements.Count);
+                return Verdict(ChainTrust.System, built, chain);
             }
-#if NET
-            return new ChainVerdict(ChainTrust.GivenRoots, built, built ? new HashSet<X509ChainStatusFlags>() : Flags(chain), chain.ChainElements.Count);
-#else
+
             var root = chain.ChainElements.Count > 0 ? chain.ChainElements[chain.ChainElements.Count - 1].Certificate : null;
             var rootGiven = root != null && roots.Cast<X509Certificate2>().Any(r => r.Thumbprint == root.Thumbprint);
             var flags = Flags(chain);
@@ -274,7 +279,7 @@ namespace MailTls.Tls
             }
         }
 
-        internal static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)
+        private static HashSet<X509ChainStatusFlags> Flags(X509Chain chain)
         {
             var flags = new HashSet<X509ChainStatusFlags>();
             foreach (var status in chain.ChainStatus)

@@ -36,9 +36,8 @@ namespace MailTls.Tls
                 if (chain != null)
                 {
                     // Built with the evaluator's own policy, so it need not build it again.
-                    var trusted = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
-                    observation.PlatformChain = new ChainVerdict(roots == null ? ChainTrust.System : ChainTrust.GivenRoots, trusted,
-                        trusted ? new System.Collections.Generic.HashSet<X509ChainStatusFlags>() : CertificateEvaluator.Flags(chain), chain.ChainElements.Count);
+                    observation.PlatformChain = CertificateEvaluator.Verdict(roots == null ? ChainTrust.System : ChainTrust.GivenRoots,
+                        (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0, chain);
 
                     foreach (var extra in chain.ChainPolicy.ExtraStore)
                     {
