@@ -235,8 +235,11 @@ namespace MailTls.Probing
             {
                 await connection.CloseGracefullyAsync(HandOverBound).ConfigureAwait(false);
             }
+            else
+            {
+                connection.Dispose();
+            }
 
-            connection.Dispose();
             _mainClosed.TrySetResult(true);
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,6 +35,7 @@ namespace MailTls.Tls
         private const byte Alert = 0x15;
         private const int MaxRecord = (1 << 14) + 2048; // the largest TLSCiphertext (RFC 8446 §5.2)
         private const int MaxServerHello = 64 * 1024;
+        private static readonly RandomNumberGenerator Rng = RandomNumberGenerator.Create();
         private const int MaxWarnings = 4; // warning alerts (unrecognized_name) read past before the answer
 
         // The suites today's clients offer, best first, for servers that take the client's order: such a server
@@ -230,7 +232,7 @@ namespace MailTls.Tls
                 var list = w.Open(1);
                 for (var version = 0x0304; version >= 0x0301; version--)
                 {
-                    if (Contains(versions, version))
+                    if (versions.Contains(version))
                     {
                         w.U16(version);
                     }
@@ -330,19 +332,6 @@ namespace MailTls.Tls
             return reader.Failed || extensions.Failed ? 0 : version;
         }
 
-        private static bool Contains(IReadOnlyList<int> versions, int version)
-        {
-            foreach (var offered in versions)
-            {
-                if (offered == version)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <summary>The host name for server_name (RFC 6066: a DNS name in A-labels, never an address), or null.</summary>
         private static byte[]? SniName(string serverName)
         {
@@ -415,11 +404,7 @@ namespace MailTls.Tls
             public void Random(int count)
             {
                 var bytes = new byte[count];
-                using (var random = RandomNumberGenerator.Create())
-                {
-                    random.GetBytes(bytes);
-                }
-
+                Rng.GetBytes(bytes); // thread-safe
                 Bytes(bytes);
             }
 
