@@ -28,6 +28,7 @@ namespace MailTls.Probing
         private readonly PortPlan.DnsDiscovery? _dns;
         private readonly HostConnectionLimiter _limiter;
         private readonly Random _jitter = new Random();
+        private readonly NativeHeapTrimmer _trimmer = new NativeHeapTrimmer();
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
@@ -72,6 +73,7 @@ namespace MailTls.Probing
                 var isTransient = report.Verdict == Verdict.Error && report.Findings.Any(f => Transient.Any(t => t.Id == f.Id));
                 if (!isTransient || attempt > _options.Retries || spent + pause + _options.Timeout > budget)
                 {
+                    _trimmer.TryTrim();
                     return report;
                 }
 

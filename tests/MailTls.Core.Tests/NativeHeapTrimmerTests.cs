@@ -1,0 +1,34 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using MailTls.Probing;
+using Xunit;
+
+namespace MailTls.Core.Tests
+{
+    /// <summary>The prober's hand-back of freed native memory: glibc's malloc_trim, at most once a second, nowhere else.</summary>
+    public sealed class NativeHeapTrimmerTests
+    {
+        [Fact]
+        public async Task Trims_on_linux_at_most_once_a_second_whichever_thread_asks()
+        {
+            var trimmer = new NativeHeapTrimmer();
+            Assert.False(trimmer.TryTrim()); // the second starts when the prober is made
+            await Task.Delay(1100);
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                Assert.False(trimmer.TryTrim());
+                return;
+            }
+
+            // Eight probes ending together: one of them trims (the glibc call was found and made), the others go on.
+            using var start = new Barrier(8);
+            var ends = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() => { start.SignalAndWait(); return trimmer.TryTrim(); }, TaskCreationOptions.LongRunning)).ToArray();
+            var trimmed = await Task.WhenAll(ends).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, trimmed.Count(t => t));
+            Assert.False(trimmer.TryTrim());
+        }
+    }
+}
