@@ -39,13 +39,9 @@ namespace MailTls.Probing
                 MallocTrim(UIntPtr.Zero);
                 return true;
             }
-            catch (DllNotFoundException)
+            catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
             {
-                Volatile.Write(ref _unavailable, 1); // not glibc (musl names its library otherwise)
-            }
-            catch (EntryPointNotFoundException)
-            {
-                Volatile.Write(ref _unavailable, 1);
+                Volatile.Write(ref _unavailable, 1); // not glibc (musl names its library otherwise, and has no malloc_trim)
             }
 
             return false;

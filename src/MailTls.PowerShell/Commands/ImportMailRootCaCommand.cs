@@ -282,7 +282,6 @@ namespace MailTls.PowerShell.Commands
                 {
                     var change = WaitToEnd(store.AddAsync(certificate, Cancellation));
                     any = true;
-
                     if (store is NssTrustStore)
                     {
                         _trustedProfiles.Add(store.Location);
