@@ -8,7 +8,10 @@ using Xunit;
 
 namespace MailTls.Core.Tests
 {
-    /// <summary>The subjectAltName names a report lists, read from the DER of the extension (System.Formats.Asn1).</summary>
+    /// <summary>
+    /// The subjectAltName names a report lists, read from the DER of the extension (System.Formats.Asn1), and whether
+    /// the server's name is among them.
+    /// </summary>
     public sealed class SubjectAlternativeNameTests
     {
         [Fact]
@@ -37,7 +40,48 @@ namespace MailTls.Core.Tests
             Assert.Equal("ma??l.de; a.de", Evaluate(new X509Extension("2.5.29.17", der, critical: false)));
         }
 
-        private static string Evaluate(X509Extension? extension)
+        [Theory]
+        [InlineData("mail.example.com", true)]
+        [InlineData("MAIL.Example.COM", true)]
+        [InlineData("other.example.com", false)]
+        [InlineData("imap.example.org", true)]   // the wildcard, one label
+        [InlineData("a.imap.example.org", false)] // a wildcard stands for one label only
+        [InlineData("example.org", false)]
+        [InlineData("192.0.2.7", true)]
+        [InlineData("2001:db8:0::25", true)]      // the same address, written otherwise
+        [InlineData("192.0.2.9", false)]          // spelled by a dNSName only: an address matches iPAddress names only
+        public void TheNameMatchesAsDotNetJudgesIt(string serverName, bool matches)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("mail.example.com");
+            names.AddDnsName("*.example.org");
+            names.AddDnsName("192.0.2.9");
+            names.AddIpAddress(IPAddress.Parse("192.0.2.7"));
+            names.AddIpAddress(IPAddress.Parse("2001:db8::25"));
+            var extension = names.Build();
+
+            var (report, findings) = Evaluate(extension, serverName);
+            Assert.Equal(matches, report.NameMatches);
+            Assert.Equal(!matches, findings.Contains(FindingCatalog.NameMismatch));
+            // The evaluator answers some names from the names it read itself (the exact ones): it must agree with .NET.
+            using var certificate = Certificate(extension);
+            Assert.Equal(certificate.MatchesHostname(serverName, allowWildcards: true, allowCommonName: false), matches);
+        }
+
+        private static string Evaluate(X509Extension? extension) => Evaluate(extension, "mail.example.com").Report.SubjectAlternativeNames ?? string.Empty;
+
+        private static (EndpointReport Report, FindingList Findings) Evaluate(X509Extension? extension, string serverName)
+        {
+            using var certificate = Certificate(extension);
+            var observation = new TlsObservation();
+            observation.ServerCertificates.Add(certificate);
+            var report = new EndpointReport(new MailEndpoint(serverName, 993, MailProtocol.Imap, MailSecurity.Implicit));
+            var findings = new FindingList(ProbePolicy.Baseline);
+            CertificateEvaluator.Evaluate(observation, serverName, new X509Certificate2Collection(), ProbePolicy.Baseline, DateTime.UtcNow, report, findings);
+            return (report, findings);
+        }
+
+        private static X509Certificate2 Certificate(X509Extension? extension)
         {
             using var key = RSA.Create(2048);
             var request = new CertificateRequest("CN=mail.example.com", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -46,12 +90,7 @@ namespace MailTls.Core.Tests
                 request.CertificateExtensions.Add(extension);
             }
 
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-            var observation = new TlsObservation();
-            observation.ServerCertificates.Add(certificate);
-            var report = new EndpointReport(new MailEndpoint("mail.example.com", 993, MailProtocol.Imap, MailSecurity.Implicit));
-            CertificateEvaluator.Evaluate(observation, "mail.example.com", new X509Certificate2Collection(), ProbePolicy.Baseline, DateTime.UtcNow, report, new FindingList(ProbePolicy.Baseline));
-            return report.SubjectAlternativeNames ?? string.Empty;
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         }
     }
 }
