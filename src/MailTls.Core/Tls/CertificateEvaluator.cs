@@ -342,6 +342,7 @@ namespace MailTls.Tls
                 return names.Any(n => n.Kind == IpAddressName && n.Text == text);
             }
 
+            // ASCII only: a name outside it is an IDN, which MatchesHostname maps to its ASCII form before it compares.
             return serverName.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')
                 && names.Any(n => n.Kind == DnsName && string.Equals(n.Text, serverName, StringComparison.OrdinalIgnoreCase));
         }
