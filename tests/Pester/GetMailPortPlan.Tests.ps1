@@ -66,10 +66,17 @@ Describe 'Get-MailPortPlan with an autoconfig file given by address' -Skip:(-not
 Describe 'Get-MailPortPlan against a host that stalls on every mail port (scripted: accepts, never answers)' -Skip:(-not $HaveServers) {
     BeforeAll {
         function script:Get-StallingPeak { [int]((Read-MailTlsScriptedStat $State.stalling.stats) -replace '^peak=') }
+        # The host counts a client gone 100 ms after its close (as Postfix's anvil hears of it from smtpd): a test
+        # starts counting once the previous one's connections are gone.
+        function script:Reset-StallingPeak {
+            $until = [datetime]::UtcNow.AddSeconds(5)
+            while ((Get-StallingPeak) -ne 0 -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 50 }
+        }
     }
 
     It 'holds at most -MaxConnectionsPerHost (default 2) connections to it, and ends within 3 x TimeoutSeconds + 2 s' {
-        $null = Get-StallingPeak
+        # A slot is handed on only after the host has closed its side, so its slow count never sees a third.
+        Reset-StallingPeak
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         # Each probe waits at least its 1 s greeting timeout, so seven of them two at a time need 4 s: more than the plan has.
         $plan = Get-MailPortPlan -HostName $State.stalling.host -TimeoutSeconds 1 -WarningAction SilentlyContinue
@@ -82,9 +89,11 @@ Describe 'Get-MailPortPlan against a host that stalls on every mail port (script
     }
 
     It 'opens all seven at once with -MaxConnectionsPerHost 0 (the control)' {
-        $null = Get-StallingPeak
+        Reset-StallingPeak
         $null = Get-MailPortPlan -HostName $State.stalling.host -TimeoutSeconds 2 -MaxConnectionsPerHost 0 -WarningAction SilentlyContinue
-        Get-StallingPeak | Should -Be 7
+        # All seven first connections at once; with no limit to keep, a plaintext port's TLS check (a second
+        # connection) may come while the host still counts the first, so the count can go past seven.
+        Get-StallingPeak | Should -BeGreaterOrEqual 7
     }
 }
 

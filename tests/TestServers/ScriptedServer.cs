@@ -60,6 +60,7 @@ namespace MailTls.TestServers
         private readonly ScriptedServer? _statsOf;
         private readonly ConnectionCounter? _counter;
         private int _open;
+        private static readonly TimeSpan CountingDelay = TimeSpan.FromMilliseconds(100);
 
         /// <param name="address">Where to listen (default <see cref="Address"/>).</param>
         /// <param name="counter">Counts connections across several listeners (the stalling host's ports), for SilentStats.</param>
@@ -133,6 +134,13 @@ namespace MailTls.TestServers
                     var sink = new byte[4096];
                     while (await stream.ReadAsync(sink, token) > 0)
                     {
+                    }
+
+                    if (_counter != null)
+                    {
+                        // The stalling host takes a moment to count a client gone, as Postfix's smtpd takes to tell its
+                        // anvil: a client that hands its slot on before this host has closed its side looks like one too many.
+                        await Task.Delay(CountingDelay, token);
                     }
 
                     break;

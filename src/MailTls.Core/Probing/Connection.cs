@@ -7,25 +7,42 @@ using System.Threading.Tasks;
 namespace MailTls.Probing
 {
     /// <summary>
-    /// One TCP connection of a probe and its current phase. When a phase runs out (time or bytes) the socket
-    /// is closed at once, which also unblocks stacks that ignore cancellation tokens (.NET Framework streams).
+    /// One TCP connection of a probe and its current phase. When a phase runs out (time or bytes) its token cancels
+    /// the pending read or write (the guarded stream links it into every one); on .NET Framework, whose streams ignore
+    /// tokens, the socket is closed at once instead.
     /// </summary>
+    /// <remarks>
+    /// Closing is where a per-host limit is kept or broken: a server counts a connection until it has seen it end
+    /// (Postfix's anvil does, and Exim), so a slot handed on the moment our socket closes could look to it like one
+    /// connection over the limit. So a connection that holds a slot closes our side first, waits (bounded) for the
+    /// server's close, and only then frees the slot; <see cref="Closed"/> says when.
+    /// </remarks>
     internal sealed class Connection : IDisposable
     {
+        // What the server still sends after our close is read and dropped (here, where only its end matters): one
+        // buffer for every connection, since nobody reads what is written into it.
+        private static readonly byte[] Discarded = new byte[4096];
+        private const int MaxDiscarded = 64 * 1024;
+
         private readonly Socket _socket;
         private readonly CancellationToken _deadline;
         private readonly CancellationToken _user;
+        private readonly TimeSpan _closeBound;
         private ProbePhase _phase;
         private CancellationTokenRegistration _abortOnPhaseEnd;
         private IDisposable? _permit;
+        private bool _connected;
+        private int _closing;
+        private Task _closed = Task.CompletedTask;
 
-        private Connection(Socket socket, ProbePhase connectPhase, CancellationToken deadline, CancellationToken user)
+        private Connection(Socket socket, ProbePhase connectPhase, CancellationToken deadline, CancellationToken user, TimeSpan closeBound)
         {
             _socket = socket;
             _phase = connectPhase;
             _deadline = deadline;
             _user = user;
-            _abortOnPhaseEnd = connectPhase.Token.Register(Abort);
+            _closeBound = closeBound;
+            _abortOnPhaseEnd = RegisterAbort(connectPhase);
             Raw = null!;
         }
 
@@ -54,17 +71,21 @@ namespace MailTls.Probing
             }
         }
 
+        /// <summary>Completes once the connection is closed and its permit freed: at once, or after the server's close (see remarks).</summary>
+        public Task Closed => Volatile.Read(ref _closed);
+
         /// <summary>
         /// Connects, bounded by <paramref name="timeout"/>; the returned connection is in its "connect" phase. It holds
-        /// <paramref name="permit"/> (the host's connection slot) and frees it when it closes or fails to open.
+        /// <paramref name="permit"/> (the host's connection slot) and frees it when it closes or fails to open; closing
+        /// waits at most <paramref name="closeBound"/> for the server's close (zero: not at all, where no slot depends on it).
         /// </summary>
         /// <exception cref="SocketException">Refused, unreachable, reset.</exception>
         /// <exception cref="OperationCanceledException">Timed out (see <see cref="ProbePhase.TimedOut"/>) or cancelled.</exception>
-        public static async Task<Connection> OpenAsync(IPAddress address, int port, TimeSpan timeout, Transcript? transcript, CancellationToken deadline, CancellationToken user, IDisposable permit)
+        public static async Task<Connection> OpenAsync(IPAddress address, int port, TimeSpan timeout, Transcript? transcript, CancellationToken deadline, CancellationToken user, IDisposable permit, TimeSpan closeBound)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var phase = new ProbePhase("connect", timeout, 0, deadline, user);
-            var connection = new Connection(socket, phase, deadline, user) { _permit = permit };
+            var connection = new Connection(socket, phase, deadline, user, closeBound) { _permit = permit };
             try
             {
 #if NET
@@ -73,6 +94,7 @@ namespace MailTls.Probing
                 await socket.ConnectAsync(new IPEndPoint(address, port)).ConfigureAwait(false);
 #endif
                 phase.Token.ThrowIfCancellationRequested();
+                connection._connected = true;
                 connection.Raw = new GuardedStream(new QuickAckStream(socket), () => connection._phase, transcript);
                 return connection;
             }
@@ -96,11 +118,18 @@ namespace MailTls.Probing
             _abortOnPhaseEnd.Dispose();
             _phase.Dispose();
             _phase = new ProbePhase(name, timeout, maxBytes, _deadline, _user);
-            _abortOnPhaseEnd = _phase.Token.Register(Abort);
+            _abortOnPhaseEnd = RegisterAbort(_phase);
             return _phase;
         }
 
-        private void Abort()
+#if NET
+        // The phase's token cancels the pending read or write itself; the socket stays open for an orderly close.
+        private CancellationTokenRegistration RegisterAbort(ProbePhase phase) => default;
+#else
+        private CancellationTokenRegistration RegisterAbort(ProbePhase phase) => phase.Token.Register(CloseSocket);
+#endif
+
+        private void CloseSocket()
         {
             try
             {
@@ -113,23 +142,39 @@ namespace MailTls.Probing
         }
 
         /// <summary>
-        /// Closes our side, waits (at most <paramref name="bound"/>) for the server to close its side, then closes and
-        /// frees the permit. For a connection whose slot goes straight to the probe's next one: a server counts a
-        /// connection until it has seen it end (Postfix's anvil does), so a slot handed on at once could look to it like
-        /// one connection over the limit.
+        /// Closes the connection and, where it waits for the server's close, lets that run on: <see cref="Closed"/>
+        /// completes when the permit is free. Closing twice is harmless.
         /// </summary>
-        public async Task CloseGracefullyAsync(TimeSpan bound)
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _closing, 1) != 0)
+            {
+                return;
+            }
+
+            _abortOnPhaseEnd.Dispose();
+            _phase.Dispose();
+            Volatile.Write(ref _closed, _connected && _closeBound > TimeSpan.Zero ? CloseAfterServerAsync() : CloseNowAsync());
+        }
+
+        private Task CloseNowAsync()
+        {
+            CloseSocket();
+            Interlocked.Exchange(ref _permit, null)?.Dispose();
+            return Task.CompletedTask;
+        }
+
+        private async Task CloseAfterServerAsync()
         {
             try
             {
 #if NET
                 _socket.Shutdown(SocketShutdown.Send);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(_user);
-                wait.CancelAfter(bound);
-                var buffer = new byte[1024];
-                for (var total = 0; total < 64 * 1024;)
+                wait.CancelAfter(_closeBound);
+                for (var total = 0; total < MaxDiscarded;)
                 {
-                    var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                    var read = await _socket.ReceiveAsync(Discarded, SocketFlags.None, wait.Token).ConfigureAwait(false);
                     if (read == 0)
                     {
                         break; // the server has seen the end
@@ -143,21 +188,12 @@ namespace MailTls.Probing
             }
             catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException)
             {
-                // Gone already, or the server keeps its side open: the bound is all it gets.
+                // Gone already (reset), Ctrl+C, or the server keeps its side open: the bound is all it gets.
             }
             finally
             {
-                Dispose();
+                await CloseNowAsync().ConfigureAwait(false);
             }
-        }
-
-        /// <summary>Closes the connection and frees its permit; closing twice is harmless.</summary>
-        public void Dispose()
-        {
-            _abortOnPhaseEnd.Dispose();
-            _phase.Dispose();
-            Abort();
-            Interlocked.Exchange(ref _permit, null)?.Dispose();
         }
     }
 }

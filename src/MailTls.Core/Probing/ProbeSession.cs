@@ -27,7 +27,7 @@ namespace MailTls.Probing
         private const int ReplyBytes = 8 * 1024;
         private const int HandshakeBytes = 256 * 1024;  // certificate chains of a few KB, with room to spare
         private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(2); // the report is complete by then
-        private static readonly TimeSpan HandOverBound = TimeSpan.FromMilliseconds(250); // a server's close, seen on loopback in well under 1 ms
+        private static readonly TimeSpan ServerCloseBound = TimeSpan.FromMilliseconds(250); // a server's close, seen on loopback in well under 1 ms
 
         private readonly MailEndpoint _endpoint;
         private readonly ProbeOptions _options;
@@ -56,6 +56,7 @@ namespace MailTls.Probing
         // while this probe holds a slot: no deadlock, and no starving under load.
         private IDisposable? _mainPermit;
         private readonly SemaphoreSlim _inherited = new SemaphoreSlim(1, 1);
+        private Connection? _main;
 
         /// <param name="endpoint">The endpoint.</param>
         /// <param name="options">How to probe.</param>
@@ -153,7 +154,7 @@ namespace MailTls.Probing
                     _ = _versions.Exception;
                 }
 
-                _mainPermit?.Dispose();
+                FreeSlotOnceClosed();
                 _afterQueue?.Dispose();
             }
 
@@ -186,6 +187,8 @@ namespace MailTls.Probing
                 return;
             }
 
+            _main = connection;
+
             _report.Reachable = true;
             var dialog = MailDialog.For(_endpoint.Protocol);
             bool tlsDone;
@@ -204,13 +207,43 @@ namespace MailTls.Probing
             finally
             {
                 _negotiated.TrySetResult(0);
-                await CloseMainAsync(connection, handOver: _versions != null && !_versions.IsCompleted).ConfigureAwait(false);
+                CloseMain(connection);
                 _transcript?.Note("connection closed by the probe");
             }
 
             if (tlsDone && _versions != null)
             {
                 RecordVersions(await _versions.ConfigureAwait(false));
+            }
+        }
+
+        /// <summary>
+        /// Frees the probe's slot once the server has seen the end of every connection that used it (the first one,
+        /// and an inherited one still closing), so the next probe's connection cannot look to it like one too many.
+        /// Not awaited: the report does not wait for it, and each close is bounded (ServerCloseBound).
+        /// </summary>
+        private void FreeSlotOnceClosed()
+        {
+            var slot = _mainPermit;
+            if (slot == null)
+            {
+                return;
+            }
+
+            var mainClosed = _main?.Closed ?? Task.CompletedTask;
+            if (mainClosed.IsCompleted && _inherited.Wait(0))
+            {
+                slot.Dispose();
+                return;
+            }
+
+            _ = FreeAsync();
+
+            async Task FreeAsync()
+            {
+                await mainClosed.ConfigureAwait(false);
+                await _inherited.WaitAsync().ConfigureAwait(false);
+                slot.Dispose();
             }
         }
 
@@ -223,24 +256,14 @@ namespace MailTls.Probing
         }
 
         /// <summary>
-        /// Closes the first connection and lends the probe's slot to its later connections (see _mainPermit): whoever
-        /// closes it early, to make room for a check on a fresh connection, must say so, or that check would wait for
-        /// a slot still lent to nobody.
+        /// Closes the first connection; once the server has seen it end, the probe's slot is lent to its later
+        /// connections (see _mainPermit). Closing it early, to make room for a check on a fresh connection, goes
+        /// through here too, or that check would wait for a slot still lent to nobody.
         /// </summary>
-        /// <param name="connection">The first connection.</param>
-        /// <param name="handOver">Whether the probe's later connections may take its slot now: then it waits for the server's close first.</param>
-        private async Task CloseMainAsync(Connection connection, bool handOver)
+        private void CloseMain(Connection connection)
         {
-            if (handOver)
-            {
-                await connection.CloseGracefullyAsync(HandOverBound).ConfigureAwait(false);
-            }
-            else
-            {
-                connection.Dispose();
-            }
-
-            _mainClosed.TrySetResult(true);
+            connection.Dispose();
+            _ = connection.Closed.ContinueWith(_ => _mainClosed.TrySetResult(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private async Task<IPAddress?> ResolveAsync()
@@ -312,7 +335,7 @@ namespace MailTls.Probing
             try
             {
                 transcript?.Note($"connect {MailEndpoint.FormatTarget(_address!.ToString(), _endpoint.Port)}");
-                opened = await Connection.OpenAsync(_address!, _endpoint.Port, timeout, transcript, _deadline, _user, permit).ConfigureAwait(false);
+                opened = await Connection.OpenAsync(_address!, _endpoint.Port, timeout, transcript, _deadline, _user, permit, CloseBound).ConfigureAwait(false);
                 return opened;
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
@@ -341,6 +364,9 @@ namespace MailTls.Probing
 
             return null;
         }
+
+        // Where a per-host limit is kept, a connection frees its slot only after the server's close (see Connection).
+        private TimeSpan CloseBound => _options.MaxConnectionsPerHost > 0 ? ServerCloseBound : TimeSpan.Zero;
 
         private string Target => MailEndpoint.FormatTarget(_address?.ToString() ?? _endpoint.HostName, _endpoint.Port);
 
@@ -401,7 +427,7 @@ namespace MailTls.Probing
             {
                 if (phase.TimedOut && phase.BytesReceived == 0)
                 {
-                    await CloseMainAsync(connection, handOver: true).ConfigureAwait(false); // silent; its slot goes to the check
+                    CloseMain(connection); // silent; its slot goes to the check
                     await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
                 }
 
@@ -585,7 +611,7 @@ namespace MailTls.Probing
 
                 var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
-                await CloseMainAsync(connection, handOver: true).ConfigureAwait(false); // the refused session is over; its slot goes to the observation
+                CloseMain(connection); // the refused session is over; its slot goes to the observation
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
                     _findings.Add(FindingCatalog.HandshakeFailed, platformError);
@@ -660,7 +686,6 @@ namespace MailTls.Probing
             try
             {
                 var chosen = await HelloProbe.ChosenVersionAsync(connection.Raw, _endpoint.ServerName, versions, phase.Token).ConfigureAwait(false);
-                await connection.CloseGracefullyAsync(HandOverBound).ConfigureAwait(false); // its slot goes to the next question
                 return (versions.Contains(chosen) ? chosen : 0, false);
             }
             catch (Exception ex) when (IsProbeFailure(ex))
