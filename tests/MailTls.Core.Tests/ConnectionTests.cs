@@ -51,71 +51,46 @@ namespace MailTls.Core.Tests
         [Fact]
         public async Task A_server_that_never_closes_holds_the_slot_for_the_bound_only()
         {
-            using var listener = Listen();
-            using var held = new SemaphoreSlim(0);
-            var server = Task.Run(async () =>
-            {
-                using var accepted = await listener.AcceptSocketAsync();
-                await held.WaitAsync(); // neither reads nor closes until the test is over
-            });
-
+            await using var server = new HoldingServer();
             var limiter = new HostConnectionLimiter(1);
-            var bound = TimeSpan.FromMilliseconds(300);
-            var connection = await OpenAsync(limiter, listener, bound, CancellationToken.None);
+            var connection = await OpenAsync(limiter, server.Listener, TimeSpan.FromMilliseconds(300), CancellationToken.None);
             var clock = Stopwatch.StartNew();
             connection.Dispose();
             await connection.Closed.WaitAsync(Generous);
             Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"it gave up after {clock.Elapsed.TotalMilliseconds:0} ms, before its bound");
-            Assert.True(limiter.TryEnter(Loopback, out var next));
-            next.Dispose();
-            held.Release();
-            await server.WaitAsync(Generous);
+            AssertSlotFree(limiter);
         }
 
         [Fact]
         public async Task Ctrl_C_ends_the_wait_for_the_server_at_once()
         {
-            using var listener = Listen();
-            using var held = new SemaphoreSlim(0);
-            var server = Task.Run(async () =>
-            {
-                using var accepted = await listener.AcceptSocketAsync();
-                await held.WaitAsync();
-            });
-
+            await using var server = new HoldingServer();
             using var user = new CancellationTokenSource();
             var limiter = new HostConnectionLimiter(1);
-            var connection = await OpenAsync(limiter, listener, TimeSpan.FromSeconds(30), user.Token);
+            var connection = await OpenAsync(limiter, server.Listener, TimeSpan.FromSeconds(30), user.Token);
             user.Cancel();
             var clock = Stopwatch.StartNew();
             connection.Dispose();
             await connection.Closed.WaitAsync(Generous);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"closing took {clock.Elapsed} after Ctrl+C");
-            Assert.True(limiter.TryEnter(Loopback, out var next));
-            next.Dispose();
-            held.Release();
-            await server.WaitAsync(Generous);
+            AssertSlotFree(limiter);
         }
 
         [Fact]
         public async Task Without_a_bound_the_slot_is_free_at_once()
         {
-            using var listener = Listen();
-            using var held = new SemaphoreSlim(0);
-            var server = Task.Run(async () =>
-            {
-                using var accepted = await listener.AcceptSocketAsync();
-                await held.WaitAsync();
-            });
-
+            await using var server = new HoldingServer();
             var limiter = new HostConnectionLimiter(1);
-            var connection = await OpenAsync(limiter, listener, TimeSpan.Zero, CancellationToken.None);
+            var connection = await OpenAsync(limiter, server.Listener, TimeSpan.Zero, CancellationToken.None);
             connection.Dispose();
             Assert.True(connection.Closed.IsCompleted);
-            Assert.True(limiter.TryEnter(Loopback, out var next));
+            AssertSlotFree(limiter);
+        }
+
+        private static void AssertSlotFree(HostConnectionLimiter limiter)
+        {
+            Assert.True(limiter.TryEnter(Loopback, out var next), "the slot is still taken");
             next.Dispose();
-            held.Release();
-            await server.WaitAsync(Generous);
         }
 
         private static TcpListener Listen()
@@ -130,6 +105,41 @@ namespace MailTls.Core.Tests
             var permit = await limiter.EnterAsync(Loopback, CancellationToken.None);
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             return await Connection.OpenAsync(Loopback, port, TimeSpan.FromSeconds(5), null, CancellationToken.None, user, permit, closeBound);
+        }
+
+        /// <summary>Accepts one connection and neither reads from it nor closes it until disposed.</summary>
+        private sealed class HoldingServer : IAsyncDisposable
+        {
+            private readonly SemaphoreSlim _held = new SemaphoreSlim(0);
+            private readonly Task _serving;
+
+            public HoldingServer()
+            {
+                Listener = Listen();
+                _serving = Task.Run(async () =>
+                {
+                    using var accepted = await Listener.AcceptSocketAsync();
+                    await _held.WaitAsync();
+                });
+            }
+
+            public TcpListener Listener { get; }
+
+            public async ValueTask DisposeAsync()
+            {
+                _held.Release();
+                Listener.Dispose(); // also ends an accept still waiting, after a test that failed before it connected
+                try
+                {
+                    await _serving.WaitAsync(Generous);
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    // That accept, ended.
+                }
+
+                _held.Dispose();
+            }
         }
     }
 }
