@@ -130,7 +130,7 @@ namespace MailTls.Probing
             }
             catch (Exception ex) when (_user.IsCancellationRequested)
             {
-                // Cancelled from outside (Ctrl+C, a plan's deadline): what the aborted socket threw is not the endpoint's doing.
+                // Cancelled from outside (Ctrl+C, a plan's deadline): what the cancelled I/O threw is not the endpoint's doing.
                 throw new OperationCanceledException("The probe was stopped.", ex, _user);
             }
             catch (OperationCanceledException)

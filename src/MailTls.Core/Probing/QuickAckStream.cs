@@ -56,7 +56,7 @@ namespace MailTls.Probing
             }
             catch (ObjectDisposedException)
             {
-                // The phase ended and closed the socket; the read below reports it.
+                // The connection is closed already; the read below reports it.
             }
 #endif
         }
