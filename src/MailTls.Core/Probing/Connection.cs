@@ -33,7 +33,7 @@ namespace MailTls.Probing
         private IDisposable? _permit;
         private bool _connected;
         private int _closing;
-        private Task _closed = Task.CompletedTask;
+        private readonly TaskCompletionSource<bool> _closed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private Connection(Socket socket, ProbePhase connectPhase, CancellationToken deadline, CancellationToken user, TimeSpan closeBound)
         {
@@ -72,7 +72,7 @@ namespace MailTls.Probing
         }
 
         /// <summary>Completes once the connection is closed and its permit freed: at once, or after the server's close (see remarks).</summary>
-        public Task Closed => Volatile.Read(ref _closed);
+        public Task Closed => _closed.Task;
 
         /// <summary>
         /// Connects, bounded by <paramref name="timeout"/>; the returned connection is in its "connect" phase. It holds
@@ -154,14 +154,21 @@ namespace MailTls.Probing
 
             _abortOnPhaseEnd.Dispose();
             _phase.Dispose();
-            Volatile.Write(ref _closed, _connected && _closeBound > TimeSpan.Zero ? CloseAfterServerAsync() : CloseNowAsync());
+            if (_connected && _closeBound > TimeSpan.Zero)
+            {
+                _ = CloseAfterServerAsync();
+            }
+            else
+            {
+                CloseNow();
+            }
         }
 
-        private Task CloseNowAsync()
+        private void CloseNow()
         {
             CloseSocket();
             Interlocked.Exchange(ref _permit, null)?.Dispose();
-            return Task.CompletedTask;
+            _closed.TrySetResult(true);
         }
 
         private async Task CloseAfterServerAsync()
@@ -192,7 +199,7 @@ namespace MailTls.Probing
             }
             finally
             {
-                await CloseNowAsync().ConfigureAwait(false);
+                CloseNow();
             }
         }
     }

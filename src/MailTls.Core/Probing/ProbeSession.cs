@@ -46,7 +46,6 @@ namespace MailTls.Probing
         private readonly HostConnectionLimiter _limiter;
         private CancellationTokenSource? _afterQueue;
         private TimeSpan _queued;
-        private readonly TaskCompletionSource<bool> _mainClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task<TlsVersionTally>? _versions;
         private System.Security.Cryptography.X509Certificates.X509Certificate2Collection? _roots;
 
@@ -207,7 +206,7 @@ namespace MailTls.Probing
             finally
             {
                 _negotiated.TrySetResult(0);
-                CloseMain(connection);
+                connection.Dispose(); // its slot is lent to the later connections once the server has seen the end
                 _transcript?.Note("connection closed by the probe");
             }
 
@@ -230,16 +229,10 @@ namespace MailTls.Probing
                 return;
             }
 
-            var mainClosed = _main?.Closed ?? Task.CompletedTask;
-            if (mainClosed.IsCompleted && _inherited.Wait(0))
-            {
-                slot.Dispose();
-                return;
-            }
+            // Runs through at once when both are closed already.
+            _ = FreeAsync(_main?.Closed ?? Task.CompletedTask);
 
-            _ = FreeAsync();
-
-            async Task FreeAsync()
+            async Task FreeAsync(Task mainClosed)
             {
                 await mainClosed.ConfigureAwait(false);
                 await _inherited.WaitAsync().ConfigureAwait(false);
@@ -253,17 +246,6 @@ namespace MailTls.Probing
             {
                 _versions = EnumerateVersionsAsync();
             }
-        }
-
-        /// <summary>
-        /// Closes the first connection; once the server has seen it end, the probe's slot is lent to its later
-        /// connections (see _mainPermit). Closing it early, to make room for a check on a fresh connection, goes
-        /// through here too, or that check would wait for a slot still lent to nobody.
-        /// </summary>
-        private void CloseMain(Connection connection)
-        {
-            connection.Dispose();
-            _ = connection.Closed.ContinueWith(_ => _mainClosed.TrySetResult(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private async Task<IPAddress?> ResolveAsync()
@@ -319,7 +301,8 @@ namespace MailTls.Probing
                 }
                 else if (!_limiter.TryEnter(_address!, out permit))
                 {
-                    await Task.WhenAny(_mainClosed.Task, Task.Delay(System.Threading.Timeout.Infinite, _deadline)).ConfigureAwait(false);
+                    // Later connections are made only once the first is open, so _main is set.
+                    await Task.WhenAny(_main!.Closed, Task.Delay(System.Threading.Timeout.Infinite, _deadline)).ConfigureAwait(false);
                     await _inherited.WaitAsync(_deadline).ConfigureAwait(false);
                     permit = new Inherited(_inherited);
                 }
@@ -427,7 +410,7 @@ namespace MailTls.Probing
             {
                 if (phase.TimedOut && phase.BytesReceived == 0)
                 {
-                    CloseMain(connection); // silent; its slot goes to the check
+                    connection.Dispose(); // silent; its slot goes to the check
                     await CheckTlsOnPlaintextPortAsync().ConfigureAwait(false);
                 }
 
@@ -611,7 +594,7 @@ namespace MailTls.Probing
 
                 var platformError = Failures.Innermost(ex).Message;
                 _transcript?.Note("platform TLS refused the server: " + platformError);
-                CloseMain(connection); // the refused session is over; its slot goes to the observation
+                connection.Dispose(); // the refused session is over; its slot goes to the observation
                 if (!await ObserveWithFallbackAsync(platformError).ConfigureAwait(false))
                 {
                     _findings.Add(FindingCatalog.HandshakeFailed, platformError);
