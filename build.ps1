@@ -36,6 +36,8 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
+# The platforms that get a ReadyToRun edition of the engine (Dependencies/net10.0-<rid>). Only those the tests run on.
+$ReadyToRunRuntimes = @('linux-x64')
 
 function Invoke-Native {
     # Runs a native command and fails the build on a non-zero exit code.
@@ -73,6 +75,13 @@ function Invoke-Build {
         Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailTls.Core/MailTls.Core.csproj'), '-c', $Configuration,
             '-f', $framework, '-o', (Join-Path $staging $framework), '--nologo', '-v', 'quiet', '--no-build')
     }
+    # And precompiled (ReadyToRun) for PowerShell 7.6+ on the platforms in $ReadyToRunRuntimes: the first probe of a
+    # fresh pwsh (every runbook job) then spends less time in the JIT. Elsewhere the portable net8.0 edition loads.
+    foreach ($runtime in $ReadyToRunRuntimes) {
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'src/MailTls.Core/MailTls.Core.csproj'), '-c', $Configuration,
+            '-f', 'net10.0', '-r', $runtime, '--self-contained', 'false', '-p:PublishReadyToRun=true',
+            '-o', (Join-Path $staging "net10.0-$runtime"), '--nologo', '-v', 'quiet')
+    }
 
     $null = New-Item -ItemType Directory -Force -Path $moduleDir
     $manifest = Get-Content -Raw (Join-Path $Root 'module/MailTls.psd1')
@@ -83,7 +92,7 @@ function Invoke-Build {
     Export-MamlHelp -Destination (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
     Copy-Item (Join-Path $Root "src/MailTls.Model/bin/$Configuration/netstandard2.0/MailTls.Model.dll") $moduleDir
-    foreach ($framework in 'net8.0', 'netstandard2.0') {
+    foreach ($framework in @('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" })) {
         $target = Join-Path $moduleDir "Dependencies/$framework"
         $null = New-Item -ItemType Directory -Force -Path $target
         # The model stays beside the manifest only: a second copy in Dependencies would be a second type identity.
@@ -101,7 +110,7 @@ function Invoke-Build {
     $expected = @(
         'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.types.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
         'en-US/MailTls.PowerShell.dll-Help.xml', 'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
-    ) + (@('net8.0', 'netstandard2.0') | ForEach-Object {
+    ) + (@('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" }) | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",
             "Dependencies/$_/DnsClient.dll"
         }) + 'Dependencies/netstandard2.0/Microsoft.Win32.Registry.dll'

@@ -8,8 +8,9 @@ namespace MailTls.PowerShell.Isolation
 {
     /// <summary>
     /// The module's own load context (Microsoft's two-assembly pattern for dependency conflicts): the engine,
-    /// MailTls.Core, and everything it needs (MailKit, MimeKit, BouncyCastle) load here from Dependencies/net8.0,
-    /// so another module's MailKit or BouncyCastle, of any version, never meets ours.
+    /// MailTls.Core, and everything it needs (MailKit, MimeKit, BouncyCastle) load here from Dependencies/net8.0 or
+    /// from this platform's ReadyToRun edition (Dependencies/net10.0-&lt;rid&gt;), so another module's MailKit or
+    /// BouncyCastle, of any version, never meets ours.
     /// </summary>
     public sealed class ModuleLoadContext : AssemblyLoadContext
     {
@@ -33,7 +34,7 @@ namespace MailTls.PowerShell.Isolation
         /// Makes the default context resolve the engine (and only the engine) from this context. Called once per
         /// process by the cmdlet assembly's module initializer; later calls (re-import) change nothing.
         /// </summary>
-        /// <param name="directory">The Dependencies/net8.0 folder of the module.</param>
+        /// <param name="directory">The module's engine folder: Dependencies/net8.0, or its ReadyToRun edition Dependencies/net10.0-&lt;rid&gt;.</param>
         public static void Register(string directory)
         {
             lock (Gate)

@@ -1,6 +1,8 @@
 BeforeDiscovery {
     $script:HaveServers = [bool]$env:MAILTLS_STATE
     $script:IsDesktop = $PSVersionTable.PSEdition -eq 'Desktop'
+    # Where build.ps1 ships a ReadyToRun edition of the engine, and the runtime that runs it (.NET 10 and later).
+    $script:Precompiled = -not $IsDesktop -and $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64' -and [Environment]::Version.Major -ge 10
 }
 
 BeforeAll {
@@ -8,6 +10,16 @@ BeforeAll {
     Import-Module $ModulePath -Force
     . (Join-Path $PSScriptRoot '../TestServers/TestServers.ps1')
     $script:State = Get-MailTlsTestState
+    $script:Precompiled = -not ($PSVersionTable.PSEdition -eq 'Desktop') -and $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64' -and [Environment]::Version.Major -ge 10
+    # The engine's folder in this process: the ReadyToRun edition where it applies, else the portable net8.0 one.
+    $script:EngineFolder = Join-Path (Split-Path -Parent $ModulePath) "Dependencies/$(if ($Precompiled) { 'net10.0-linux-x64' } else { 'net8.0' })"
+
+    function script:Test-ReadyToRun([string] $Path) {
+        # A ReadyToRun image carries native code beside its IL: the CLI header points at a managed native header.
+        $stream = [IO.File]::OpenRead($Path)
+        try { ([Reflection.PortableExecutable.PEReader]::new($stream)).PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 }
+        finally { $stream.Dispose() }
+    }
 }
 
 Describe 'The MailTls module' {
@@ -61,6 +73,18 @@ Describe 'The MailTls module' {
         Get-ChildItem (Join-Path $base 'Dependencies') -Recurse -Filter MailTls.Model.dll | Should -BeNullOrEmpty
     }
 
+    It 'ships a ReadyToRun edition of the engine for linux-x64, and portable IL for everything else' {
+        $base = Split-Path -Parent $ModulePath
+        foreach ($file in 'MailTls.Core.dll', 'MailKit.dll', 'DnsClient.dll') {
+            Test-ReadyToRun (Join-Path $base "Dependencies/net10.0-linux-x64/$file") | Should -BeTrue -Because "$file is precompiled"
+            Test-ReadyToRun (Join-Path $base "Dependencies/net8.0/$file") | Should -BeFalse -Because "the net8.0 $file runs anywhere"
+        }
+        # What a probe barely runs stays IL there too (ReadyToRun would make it 2.5 times the size).
+        foreach ($file in 'MimeKit.dll', 'BouncyCastle.Cryptography.dll') {
+            Test-ReadyToRun (Join-Path $base "Dependencies/net10.0-linux-x64/$file") | Should -BeFalse
+        }
+    }
+
     It 'loads the netstandard2.0 build of the core on Windows PowerShell 5.1, from Dependencies/' -Skip:(-not $IsDesktop) {
         $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
         $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
@@ -98,9 +122,8 @@ Describe 'The MailTls module' {
         $lines | Should -Contain "MailKit=4.2.0.0@Default@$oldMailKit"
         $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@Default@$oldBouncy"
         # BouncyCastle 2.4 and 2.7 share the assembly version 2.0.0.0: one load context could not hold both.
-        $ours = Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0'
-        @($lines | Where-Object { $_ -like "MailKit=4.18.*@MailTls@$ours/MailKit.dll" }).Count | Should -Be 1
-        $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@MailTls@$ours/BouncyCastle.Cryptography.dll"
+        @($lines | Where-Object { $_ -like "MailKit=4.18.*@MailTls@$EngineFolder/MailKit.dll" }).Count | Should -Be 1
+        $lines | Should -Contain "BouncyCastle.Cryptography=2.0.0.0@MailTls@$EngineFolder/BouncyCastle.Cryptography.dll"
     }
 
     It 'asks which TLS versions a server accepts without loading a TLS library of its own' -Skip:(-not $HaveServers -or $IsDesktop) {
@@ -115,15 +138,68 @@ Describe 'The MailTls module' {
         ($lines | Where-Object { $_ -like 'loaded=*' }) -split ',' | Should -Not -Contain 'BouncyCastle.Cryptography'
     }
 
-    It 'loads the net8.0 build of the core on PowerShell 7, from Dependencies/' -Skip:$IsDesktop {
+    It 'loads the core on PowerShell 7 from Dependencies/: the ReadyToRun edition on .NET 10+ linux-x64, else net8.0' -Skip:$IsDesktop {
         $null = Test-MailEndpoint 'smtp://127.0.0.1:1' -TimeoutSeconds 1
         $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
         @($core).Count | Should -Be 1
-        $core.Location | Should -Be (Join-Path (Split-Path -Parent $ModulePath) 'Dependencies/net8.0/MailTls.Core.dll')
-        $core.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName | Should -Be '.NETCoreApp,Version=v8.0'
+        $core.Location | Should -Be (Join-Path $EngineFolder 'MailTls.Core.dll')
+        $core.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName |
+            Should -Be $(if ($Precompiled) { '.NETCoreApp,Version=v10.0' } else { '.NETCoreApp,Version=v8.0' })
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'MailTls'
         # The model is shared: PowerShell's default context holds its one copy, so type literals resolve.
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([MailTls.EndpointReport].Assembly).Name | Should -Be 'Default'
+    }
+
+    It 'runs the precompiled code of its ReadyToRun edition, and the portable edition where that edition is missing' -Skip:(-not $HaveServers -or -not $Precompiled) {
+        # Counted by the runtime's own JIT events in a fresh pwsh: the methods of MailKit and of the probe that were
+        # compiled at run time for one probe. A ReadyToRun image the runtime refuses (one made for .NET 8, say) would
+        # load and work, and show here as hundreds.
+        $counter = Join-Path $TestDrive 'count-jit.ps1'
+        Set-Content -Path $counter -Value @'
+param($Module, $Target, $Root)
+Add-Type -TypeDefinition @"
+using System.Diagnostics.Tracing;
+using System.Threading;
+public sealed class JitCount : EventListener
+{
+    private int _compiled;
+    public int Compiled => Volatile.Read(ref _compiled);
+    protected override void OnEventSourceCreated(EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime") { EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x10); } // JIT
+    }
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        if (e.EventName == null || !e.EventName.StartsWith("MethodJittingStarted") || e.Payload == null) { return; }
+        var space = e.Payload[e.PayloadNames.IndexOf("MethodNamespace")] as string ?? "";
+        if (space.StartsWith("MailKit.") || space.StartsWith("MailTls.Probing.")) { Interlocked.Increment(ref _compiled); }
+    }
+}
+"@
+$listener = [JitCount]::new()
+Import-Module $Module
+$report = Test-MailEndpoint $Target -Protocol Imap -Security Implicit -TrustedRootCertificate $Root
+$core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailTls.Core' }
+"$($report.Verdict)|$($listener.Compiled)|$($core.Location)"
+'@
+        $portable = Join-Path $TestDrive 'portable/MailTls'
+        $null = New-Item -ItemType Directory -Path $portable
+        Copy-Item -Recurse (Split-Path -Parent $ModulePath) $portable
+        $portableModule = Join-Path $portable (Split-Path -Leaf (Split-Path -Parent $ModulePath))
+        Remove-Item -Recurse (Join-Path $portableModule 'Dependencies/net10.0-linux-x64')
+        $target = "$($State.cases.good):$($State.ports.imaps)"
+
+        $verdict, $compiled, $location = (& dotnet pwsh -NoProfile -NonInteractive -File $counter $ModulePath $target $State.root) -split '\|'
+        $LASTEXITCODE | Should -Be 0
+        $verdict | Should -Be 'Pass'
+        $location | Should -Be (Join-Path $EngineFolder 'MailTls.Core.dll')
+        [int]$compiled | Should -BeLessThan 20
+
+        $verdict, $jitted, $location = (& dotnet pwsh -NoProfile -NonInteractive -File $counter (Join-Path $portableModule 'MailTls.psd1') $target $State.root) -split '\|'
+        $LASTEXITCODE | Should -Be 0
+        $verdict | Should -Be 'Pass'
+        $location | Should -Be (Join-Path $portableModule 'Dependencies/net8.0/MailTls.Core.dll')
+        [int]$jitted | Should -BeGreaterThan 100
     }
 
     It 'works in a hosted runspace that has only the Microsoft.PowerShell.Core cmdlets and no host' -Skip:(-not $HaveServers) {

@@ -186,7 +186,7 @@ namespace MailTls.Tls
                     var chain = serverCertificate.Certificate;
                     for (var i = 0; i < chain.Length; i++)
                     {
-                        _owner.Certificates.Add(new X509Certificate2(chain.GetCertificateAt(i).GetEncoded()));
+                        _owner.Certificates.Add(X509CertificateLoader.LoadCertificate(chain.GetCertificateAt(i).GetEncoded()));
                     }
                 }
 

@@ -69,14 +69,18 @@ namespace MailTls.Tls
                         }
 
                         var body = text.Substring(start + PemBegin.Length, end - start - PemBegin.Length);
-                        result.Add(new X509Certificate2(Convert.FromBase64String(body)));
+                        result.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(body)));
                         start = end + PemEnd.Length;
                     }
                 }
                 else
                 {
+                    // DER or PKCS#7. X509CertificateLoader, which replaces Import, reads one certificate or PKCS#12,
+                    // not PKCS#7, and PKCS#12 was refused above: so Import stays, for the two it reads.
                     var collection = new X509Certificate2Collection();
+#pragma warning disable SYSLIB0057
                     collection.Import(bytes);
+#pragma warning restore SYSLIB0057
                     foreach (var certificate in collection)
                     {
                         result.Add(certificate);

@@ -52,7 +52,8 @@ namespace MailTls.Trust
             }
 
             // A copy without any key material, named so MailTls can find its own entries again.
-            var copy = new X509Certificate2(certificate.RawData) { FriendlyName = FriendlyPrefix + certificate.GetNameInfo(X509NameType.SimpleName, false) };
+            var copy = X509CertificateLoader.LoadCertificate(certificate.RawData);
+            copy.FriendlyName = FriendlyPrefix + certificate.GetNameInfo(X509NameType.SimpleName, false);
             store.Add(copy);
             if (store.Certificates.Find(X509FindType.FindByThumbprint, certificate.Thumbprint, validOnly: false).Count == 0)
             {
