@@ -70,6 +70,9 @@ namespace MailTls.Tls
                     EnabledSslProtocols = SslProtocols.None, // the platform's own choice of versions
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                     AllowRenegotiation = false,
+                    // Always a full handshake: a resumed session (which .NET offers by default, per target host) shows
+                    // no certificate from the server, so the report would describe an earlier connection's chain.
+                    AllowTlsResume = false,
                     // Never fetch intermediates or revocation data: a probe talks to the endpoint and nothing else,
                     // and a missing intermediate must be seen as the server's fault, not repaired silently.
                     CertificateChainPolicy = CertificateEvaluator.ServerChainPolicy(roots),
@@ -77,6 +80,8 @@ namespace MailTls.Tls
                 await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
                 observation.CipherSuite = ssl.NegotiatedCipherSuite.ToString();
 #else
+                // .NET Framework has no switch for resumption: Schannel may resume a session with a server this process
+                // met before, and then the certificate is the one of that earlier handshake.
                 using (cancellationToken.Register(() => ssl.Dispose()))
                 {
                     await ssl.AuthenticateAsClientAsync(serverName, null, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
