@@ -113,7 +113,9 @@ function Invoke-Build {
     ) + (@('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" }) | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",
             "Dependencies/$_/DnsClient.dll"
-        }) + 'Dependencies/netstandard2.0/Microsoft.Win32.Registry.dll'
+        }) + 'Dependencies/netstandard2.0/Microsoft.Win32.Registry.dll' +
+        # X509CertificateLoader below .NET 9.
+        'Dependencies/net8.0/Microsoft.Bcl.Cryptography.dll' + 'Dependencies/netstandard2.0/Microsoft.Bcl.Cryptography.dll'
     $missing = @($expected | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) })
     if ($missing) { throw "The module layout is missing: $($missing -join ', ')" }
     $unexpected = @(Get-ChildItem $moduleDir -File -Filter *.dll | Where-Object Name -notin 'MailTls.PowerShell.dll', 'MailTls.Model.dll')

@@ -58,7 +58,8 @@ namespace MailTls.PowerShell
         /// <summary>
         /// Where PowerShell 7 loads the engine from: Dependencies/net10.0-&lt;rid&gt; on .NET 10 and later when the module
         /// ships that platform's ReadyToRun edition (precompiled code, so the first probe spends less time in the JIT),
-        /// otherwise the portable Dependencies/net8.0.
+        /// otherwise the portable Dependencies/net8.0. A later runtime may refuse the precompiled code, as .NET 10 refuses
+        /// .NET 8's; it then compiles the edition's IL like any other, and the Pester suite's JIT count says so.
         /// </summary>
         private static string EngineFolder(string dependencies, Version runtime, string? runtimeIdentifier)
         {

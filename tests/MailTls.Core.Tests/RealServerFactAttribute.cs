@@ -24,6 +24,15 @@ namespace MailTls.Core.Tests
         }
     }
 
+    /// <summary>A test that runs OpenSSL's own s_server (Debian's openssl; the Linux CI jobs). Elsewhere it is skipped, by name.</summary>
+    public sealed class OpensslServerFactAttribute : FactAttribute
+    {
+        public OpensslServerFactAttribute()
+        {
+            Skip = RealServers.Available ? null : "needs OpenSSL's s_server, as Debian ships it (Linux only)";
+        }
+    }
+
     internal static class RealServers
     {
         public static bool Available => OperatingSystem.IsLinux();
