@@ -9,10 +9,9 @@ namespace MailTls.PowerShell
     /// <summary>
     /// Loads the engine (MailTls.Core) and its libraries (MailKit, MimeKit, BouncyCastle) for the running edition, on
     /// demand, so importing the module loads none of the TLS and mail libraries. PowerShell 7: the module's own
-    /// AssemblyLoadContext over Dependencies/net8.0, or its ReadyToRun edition (see <see cref="EngineFolder"/>),
-    /// so they never clash with another
-    /// module's versions. Windows PowerShell 5.1, which has no load contexts: an AssemblyResolve handler over
-    /// Dependencies/netstandard2.0.
+    /// AssemblyLoadContext over Dependencies/net8.0 or its ReadyToRun edition (see <see cref="EngineFolder"/>), so they
+    /// never clash with another module's versions. Windows PowerShell 5.1, which has no load contexts: an
+    /// AssemblyResolve handler over Dependencies/netstandard2.0.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
