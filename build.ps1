@@ -68,6 +68,9 @@ function Invoke-Build {
         if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
     }
 
+    # Every Dependencies/ folder: the portable editions, then the ReadyToRun ones.
+    $editions = @('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" })
+
     Write-Host "Building MailTls $version ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $Root 'MailTls.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     # The core and its libraries, once per edition: net8.0 for PowerShell 7.4+, netstandard2.0 for Windows PowerShell 5.1.
@@ -92,7 +95,7 @@ function Invoke-Build {
     Export-MamlHelp -Destination (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $Root "src/MailTls.PowerShell/bin/$Configuration/netstandard2.0/MailTls.PowerShell.dll") $moduleDir
     Copy-Item (Join-Path $Root "src/MailTls.Model/bin/$Configuration/netstandard2.0/MailTls.Model.dll") $moduleDir
-    foreach ($framework in @('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" })) {
+    foreach ($framework in $editions) {
         $target = Join-Path $moduleDir "Dependencies/$framework"
         $null = New-Item -ItemType Directory -Force -Path $target
         # The model stays beside the manifest only: a second copy in Dependencies would be a second type identity.
@@ -110,7 +113,7 @@ function Invoke-Build {
     $expected = @(
         'MailTls.psd1', 'MailTls.format.ps1xml', 'MailTls.types.ps1xml', 'MailTls.PowerShell.dll', 'MailTls.Model.dll',
         'en-US/MailTls.PowerShell.dll-Help.xml', 'en-US/about_MailTls.help.txt', 'en-US/about_MailTls_Findings.help.txt', 'Dependencies/net8.0/MailTls.PowerShell.Isolation.dll'
-    ) + (@('net8.0', 'netstandard2.0') + @($ReadyToRunRuntimes | ForEach-Object { "net10.0-$_" }) | ForEach-Object {
+    ) + ($editions | ForEach-Object {
             "Dependencies/$_/MailTls.Core.dll", "Dependencies/$_/MailKit.dll", "Dependencies/$_/MimeKit.dll", "Dependencies/$_/BouncyCastle.Cryptography.dll",
             "Dependencies/$_/DnsClient.dll"
         }) + 'Dependencies/netstandard2.0/Microsoft.Win32.Registry.dll' +
