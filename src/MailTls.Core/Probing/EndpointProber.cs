@@ -29,6 +29,7 @@ namespace MailTls.Probing
         private readonly HostConnectionLimiter _limiter;
         private readonly Random _jitter = new Random();
         private readonly NativeHeapTrimmer _trimmer = new NativeHeapTrimmer();
+        private readonly YoungGenerationPacer _pacer = new YoungGenerationPacer();
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
@@ -62,6 +63,8 @@ namespace MailTls.Probing
             // turn (a report's Duration leaves those out): a server that is busy is exactly one worth trying again.
             // Right after this process changed the system store, wait until .NET sees the change (before the probe's own time).
             await Trust.SystemTrustChanges.WaitUntilVisibleAsync(cancellationToken).ConfigureAwait(false);
+            _pacer.TryCollect();
+            _trimmer.TryTrim();
             var spent = alreadySpent;
             var budget = TimeSpan.FromTicks(_options.Timeout.Ticks * 3);
             for (var attempt = 1; ; attempt++)
@@ -73,7 +76,6 @@ namespace MailTls.Probing
                 var isTransient = report.Verdict == Verdict.Error && report.Findings.Any(f => Transient.Any(t => t.Id == f.Id));
                 if (!isTransient || attempt > _options.Retries || spent + pause + _options.Timeout > budget)
                 {
-                    _trimmer.TryTrim();
                     return report;
                 }
 
