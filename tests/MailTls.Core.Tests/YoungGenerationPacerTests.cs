@@ -37,13 +37,13 @@ namespace MailTls.Core.Tests
         }
 
         [Fact]
-        public async Task Collects_once_for_a_window_when_many_probes_end_together()
+        public async Task Collects_once_for_a_window_when_many_probes_start_together()
         {
             var pacer = new YoungGenerationPacer(Window);
             Allocate(2 * Window);
             using var start = new Barrier(8);
-            var ends = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() => { start.SignalAndWait(); return pacer.TryCollect(); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-            var collected = await Task.WhenAll(ends).WaitAsync(TimeSpan.FromSeconds(30));
+            var starts = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() => { start.SignalAndWait(); return pacer.TryCollect(); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            var collected = await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(30));
             // The eight together allocate far less than a window after the first collects (a task and a bool each).
             Assert.Equal(1, collected.Count(c => c));
         }
