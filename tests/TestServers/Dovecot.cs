@@ -16,7 +16,11 @@ namespace MailTls.TestServers
         /// <param name="leaf">Its certificate.</param>
         /// <param name="listen">Addresses to listen on instead of the case's (the bench's fleet of loopback addresses).</param>
         /// <param name="processLimit">Login processes at once (Dovecot's default is 100): the bench's fleet holds 128 connections.</param>
-        public Dovecot(string directory, ServerCase serverCase, LeafFiles leaf, IReadOnlyList<string>? listen = null, int? processLimit = null)
+        /// <param name="sharedLoginProcesses">
+        /// IMAP login processes that each serve many connections (Dovecot's "high-performance" mode: service_count = 0, two
+        /// kept ready) instead of one new process per connection: the bench's server that answers as fast as the client asks.
+        /// </param>
+        public Dovecot(string directory, ServerCase serverCase, LeafFiles leaf, IReadOnlyList<string>? listen = null, int? processLimit = null, bool sharedLoginProcesses = false)
         {
             Directory.CreateDirectory(Path.Combine(directory, "run"));
             Directory.CreateDirectory(Path.Combine(directory, "state"));
@@ -56,7 +60,7 @@ namespace MailTls.TestServers
                 .AppendLine($"passdb {{\n  driver = passwd-file\n  args = {directory}/users\n}}")
                 .AppendLine($"userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={directory}/home\n}}")
                 .AppendLine("mail_location = maildir:~/Maildir")
-                .AppendLine($"service imap-login {{\n  inet_listener imap {{\n    port = {serverCase.Port(Ports.Imap)}\n  }}\n  inet_listener imaps {{\n    port = {(serverCase.NoStartTls ? 0 : serverCase.Port(Ports.Imaps))}\n    ssl = {ssl}\n  }}\n}}")
+                .AppendLine($"service imap-login {{\n{(sharedLoginProcesses ? "  service_count = 0\n  process_min_avail = 2\n" : string.Empty)}  inet_listener imap {{\n    port = {serverCase.Port(Ports.Imap)}\n  }}\n  inet_listener imaps {{\n    port = {(serverCase.NoStartTls ? 0 : serverCase.Port(Ports.Imaps))}\n    ssl = {ssl}\n  }}\n}}")
                 .AppendLine($"service pop3-login {{\n  inet_listener pop3 {{\n    port = {serverCase.Port(Ports.Pop3)}\n  }}\n  inet_listener pop3s {{\n    port = {(serverCase.NoStartTls ? 0 : serverCase.Port(Ports.Pop3s))}\n    ssl = {ssl}\n  }}\n}}")
                 .AppendLine("service auth {\n  unix_listener auth-mailtls {\n    mode = 0666\n  }\n}");
             File.WriteAllText(_config, config.ToString());
