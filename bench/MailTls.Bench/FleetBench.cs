@@ -55,7 +55,7 @@ namespace MailTls.Bench
                 // And with the GC's gen0 budget at 4 MB (the runtime sizes it from the CPU cache; set before pwsh starts,
                 // in the environment or pwsh's runtimeconfig: a module cannot).
                 var smallGen0 = Scan(pwsh, modulePath, servers.Pki.RootPath, list, scratch, new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" });
-                // The ceiling swings between runs (150-215 handshakes/s here): measured again after the scans, and the
+                // The ceiling swings between runs (93-215 handshakes/s on the machines this ran on): measured again after the scans, and the
                 // higher of the two is the one the scan is held to.
                 var (ceilingAfter, streamsAfter) = Ceiling(addresses);
                 dovecot.Stop();

@@ -12,8 +12,8 @@ namespace MailTls.Probing
     /// fraction of a millisecond. Measured on 10,000 probes, 128 at a time, alternated: peak RSS 165-169 MB without
     /// (with the first trim a second late), 153-154 MB with, at the same rate and CPU time. The window is not the
     /// smallest that helps: against a server that answers 300-400 probes a second (Dovecot with a login process that
-    /// serves many connections), 5,000 probes peaked at 350-366 MB with a 2 MB window (gen1 grew to ~90 MB, collected
-    /// twice in the run), 175 MB with 3 MB, 164 MB with 4 MB (twice), 166-172 MB with 8 MB and 249 MB with no pacing;
+    /// serves many connections), 5,000 probes peaked at 333-366 MB with a 2 MB window (gen1 grew to ~90 MB, collected
+    /// twice in the run), 175 MB with 3 MB, 164-166 MB with 4 MB, 166-172 MB with 8 MB and 249 MB with no pacing;
     /// against the bench's Dovecot, which forks per connection (~85 a second), 2 and 4 MB both peaked at 152-158 MB.
     /// The first check counts from the process's start, so what the host allocated before the fan-out (the module's
     /// import, the input list) goes before the probes add theirs. One probe allocates about 85 KB: a single probe or a
