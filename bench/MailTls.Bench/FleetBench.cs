@@ -62,19 +62,7 @@ namespace MailTls.Bench
                 // For information: the same scan against a Dovecot whose login processes serve many connections each, so
                 // the server is no longer what limits the rate (and the scan's memory is seen at the rate a fast server allows).
                 var fast = new Dovecot(Path.Combine(scratch, "fleet-dovecot-shared"), new ServerCase("fleet-shared", addresses[0], LeafKind.Good), leaf, addresses, processLimit: 2 * Throttle, sharedLoginProcesses: true);
-                fast.Start();
-                (double Rate, string Streams) fastCeiling;
-                (double Seconds, double PeakKb, int Reports, int Passed, int Busiest, string NotPass) fastScan;
-                try
-                {
-                    Thread.Sleep(1000);
-                    fastCeiling = Ceiling(addresses);
-                    fastScan = Scan(pwsh, modulePath, servers.Pki.RootPath, list, scratch);
-                }
-                finally
-                {
-                    fast.Stop();
-                }
+                var (fastCeiling, fastScan) = Serving(fast, () => (Ceiling(addresses), Scan(pwsh, modulePath, servers.Pki.RootPath, list, scratch)));
 
                 var ceiling = Math.Max(ceilingBefore, ceilingAfter);
                 var rate = Endpoints / seconds;
@@ -116,6 +104,21 @@ namespace MailTls.Bench
             finally
             {
                 dovecot.Stop();
+            }
+        }
+
+        /// <summary>Runs <paramref name="work"/> while <paramref name="server"/> serves (started, given a second to take its listeners, stopped after).</summary>
+        private static T Serving<T>(Dovecot server, Func<T> work)
+        {
+            server.Start();
+            try
+            {
+                Thread.Sleep(1000);
+                return work();
+            }
+            finally
+            {
+                server.Stop();
             }
         }
 

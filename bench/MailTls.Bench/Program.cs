@@ -18,7 +18,7 @@ using MailTls.TestServers;
 //  3. a whole port plan beside its slowest probe, and memory while planning against a hostile autoconfig server;
 //  4. a "TLS versions + certificate" check per endpoint beside testssl.sh, sslscan and nmap (PeerBench);
 //  5. 10,000 endpoints on 64 addresses beside the machine's handshake ceiling, with memory (FleetBench);
-//  6. Import-Module time (ImportBench).
+//  6. Import-Module time beside a minimal isolated MailKit module (ImportBench).
 // Writes bench/RESULTS.md. Benchmarks are not tests: nothing here passes or fails.
 using MailTls.Bench;
 
@@ -80,7 +80,8 @@ var script = $"Import-Module '{modulePath}'; $t = 1..{FanOut} | ForEach-Object {
     $"$null = $t | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate '{servers.Pki.RootPath}' -ThrottleLimit {Throttle} -MaxConnectionsPerHost 0; " +
     $"$c = [Diagnostics.Stopwatch]::StartNew(); $r = $t | Test-MailEndpoint -Protocol Imap -Security Implicit -TrustedRootCertificate '{servers.Pki.RootPath}' -ThrottleLimit {Throttle} -MaxConnectionsPerHost 0; $c.Stop(); " +
     "'{0} {1} {2}' -f $c.Elapsed.TotalMilliseconds, @($r).Count, @($r | Where-Object Verdict -eq 'Pass').Count";
-var pwshPath = Shell.Pwsh(Path.GetDirectoryName(Path.GetDirectoryName(resultsPath))!);
+var repository = Path.GetDirectoryName(Path.GetDirectoryName(resultsPath))!;
+var pwshPath = Shell.Pwsh(repository);
 var pwsh = Shell.PwshScript(pwshPath, script)[^1].Split(' ');
 var moduleMs = double.Parse(pwsh[0], CultureInfo.InvariantCulture);
 var moduleCount = int.Parse(pwsh[1], CultureInfo.InvariantCulture);
@@ -91,7 +92,7 @@ Parallel.For(0, FanOut, new ParallelOptions { MaxDegreeOfParallelism = Throttle 
 opensslClock.Stop();
 
 var scratch = Directory.CreateTempSubdirectory("mailtls-bench-").FullName;
-var importSection = ImportBench.Run(pwshPath, modulePath, servers.Pki.RootPath, $"{good}:{Ports.Imaps}");
+var importSection = ImportBench.Run(pwshPath, repository, modulePath, servers.Pki.RootPath, good, Ports.Imaps, scratch);
 var peerSection = PeerBench.Run(pwshPath, modulePath, servers.Pki.RootPath, scratch);
 var fleetSection = FleetBench.Run(servers, pwshPath, modulePath, scratch);
 
