@@ -128,7 +128,7 @@ namespace MailTls.Bench
         {
             var rates = new ConcurrentDictionary<int, (int Connections, double Seconds)>();
             // The scans run with the connection sampler beside them (ss, 10 times a second: a few per cent of this
-            // machine's CPU while tens of thousands of closed sockets wait out TIME_WAIT), so the ceiling does too.
+            // machine's CPU while thousands of closed sockets wait out TIME_WAIT), so the ceiling does too.
             using var sampler = new ConnectionSampler();
             Parallel.For(0, CeilingStreams, new ParallelOptions { MaxDegreeOfParallelism = CeilingStreams }, i =>
             {
