@@ -727,11 +727,14 @@ namespace MailTls.Probing
         /// <summary>
         /// Which of TLS 1.0-1.3 the server accepts, one ClientHello per question and as few as the answers allow. TLS 1.2
         /// is asked at once, beside the main connection's handshake: the platform negotiates 1.3 with a modern server,
-        /// so 1.2 is the version left to ask about. Once the main connection has told its version (which needs no
-        /// question), 1.3 gets one hello if that was not it, and TLS 1.1 and 1.0 share one offer, since a server picks
-        /// the highest version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither,
-        /// as modern servers do); only a server that picks 1.1 gets one more, for 1.0. It runs beside the dialog, so it
-        /// touches neither the report nor the findings: <see cref="RecordVersions"/> does, after both.
+        /// so 1.2 is the version left to ask about. TLS 1.1 and 1.0 share the next offer, since a server picks the highest
+        /// version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither, as modern
+        /// servers do); only a server that picks 1.1 gets one more, for 1.0. That offer goes out as soon as the 1.2 answer
+        /// frees its connection slot, without waiting for the main connection's version: every server but one that
+        /// negotiates 1.1 or 1.0 needs it anyway, and the main handshake, with its chain check, ends later than a hello.
+        /// Once the main connection has told its version (which needs no question), 1.3 gets one hello if that was not
+        /// it. It runs beside the dialog, so it touches neither the report nor the findings: <see cref="RecordVersions"/>
+        /// does, after both.
         /// </summary>
         private async Task<TlsVersionTally> EnumerateVersionsAsync()
         {
@@ -760,23 +763,17 @@ namespace MailTls.Probing
             }
 
             const int Tls12 = 0x0303;
-            var first = TryAsync(new[] { Tls12 });
+            await TryAsync(new[] { Tls12 }).ConfigureAwait(false); // its connection's slot goes to the next question
+            var legacy = TryAsync(TlsObservation.TestedVersions.Where(v => v < Tls12).ToArray());
             results.Negotiated = await _negotiated.Task.ConfigureAwait(false);
-            await first.ConfigureAwait(false); // its connection's slot goes to the next question
             if (results.Negotiated == 0)
             {
+                await legacy.ConfigureAwait(false);
                 return results; // TLS was never reached; nothing is recorded
             }
 
-            var unknown = TlsObservation.TestedVersions.Where(v => v != results.Negotiated && v != Tls12).ToList();
-            var legacy = unknown.Where(v => v < Tls12).ToArray();
-            var offers = unknown.Where(v => v > Tls12).Select(v => new[] { v }).ToList();
-            if (legacy.Length > 0)
-            {
-                offers.Add(legacy);
-            }
-
-            await Task.WhenAll(offers.Select(TryAsync)).ConfigureAwait(false);
+            var newer = TlsObservation.TestedVersions.Where(v => v > Tls12 && v != results.Negotiated).Select(v => TryAsync(new[] { v }));
+            await Task.WhenAll(newer.Append(legacy)).ConfigureAwait(false);
             return results;
         }
 

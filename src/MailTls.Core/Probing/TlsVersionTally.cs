@@ -20,8 +20,8 @@ namespace MailTls.Probing
 
         /// <summary>
         /// Each accepted version once, oldest first, the negotiated one included; and the versions still unknown, newest
-        /// first. A version is never both: the TLS 1.2 question runs before the main connection has told its version,
-        /// so a server that negotiated 1.2 answers it again (or lets it time out).
+        /// first. A version is never both: the questions for 1.2 and for 1.1 and 1.0 go out before the main connection has told
+        /// its version, so a server that negotiated one of those answers it again (or lets it time out).
         /// </summary>
         public (IReadOnlyList<int> Accepted, IReadOnlyList<int> Untested) Summary()
         {
