@@ -28,8 +28,12 @@ namespace MailTls.Probing
         private readonly PortPlan.DnsDiscovery? _dns;
         private readonly HostConnectionLimiter _limiter;
         private readonly Random _jitter = new Random();
-        private readonly NativeHeapTrimmer _trimmer = new NativeHeapTrimmer();
-        private readonly YoungGenerationPacer _pacer = new YoungGenerationPacer();
+
+        // One of each per process, not per prober: both act on the whole process (its native heap, its allocations),
+        // and a runbook that calls Test-MailEndpoint once per endpoint makes a prober each time, which would otherwise
+        // collect and trim before every probe.
+        private static readonly NativeHeapTrimmer Trimmer = new NativeHeapTrimmer();
+        private static readonly YoungGenerationPacer Pacer = new YoungGenerationPacer();
 
         /// <summary>
         /// Probes one endpoint. Never throws for anything the endpoint does (refusal, timeout, garbage, a bad
@@ -63,8 +67,8 @@ namespace MailTls.Probing
             // turn (a report's Duration leaves those out): a server that is busy is exactly one worth trying again.
             // Right after this process changed the system store, wait until .NET sees the change (before the probe's own time).
             await Trust.SystemTrustChanges.WaitUntilVisibleAsync(cancellationToken).ConfigureAwait(false);
-            _pacer.TryCollect();
-            _trimmer.TryTrim();
+            Pacer.TryCollect();
+            Trimmer.TryTrim();
             var spent = alreadySpent;
             var budget = TimeSpan.FromTicks(_options.Timeout.Ticks * 3);
             for (var attempt = 1; ; attempt++)
