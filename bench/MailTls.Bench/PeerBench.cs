@@ -45,19 +45,27 @@ namespace MailTls.Bench
             var implicitOnes = endpoints.Where(e => e.Security == MailSecurity.Implicit).ToList();
             var imaps = endpoints.Where(e => e.Security == MailSecurity.Implicit && e.Protocol == MailProtocol.Imap).ToList();
 
-            var sslscan = implicitOnes.ToDictionary(e => e.Key, e => Shell.Milliseconds("sslscan", new[] { "--no-colour", e.Key }));
-            var nmap = implicitOnes.ToDictionary(e => e.Key, e => Shell.Milliseconds("nmap",
+            // sslscan and testssl.sh speak STARTTLS themselves, so they run on every endpoint, as the target is defined;
+            // nmap's scripts start TLS only where a port number tells them the protocol, so it runs on implicit TLS.
+            var sslscan = endpoints.ToDictionary(e => e.Key + e.Security, e => Shell.Milliseconds("sslscan",
+                StartTls(e, "--starttls-" + Lower(e.Protocol)).Concat(new[] { "--no-colour", e.Key })));
+            var nmap = implicitOnes.ToDictionary(e => e.Key + e.Security, e => Shell.Milliseconds("nmap",
                 new[] { "-n", "-Pn", "-p", e.Port.ToString(CultureInfo.InvariantCulture), "--script", "+ssl-enum-ciphers,+ssl-cert", e.Host }));
             var testssl = new Dictionary<string, (double Ms, string Offered, string Chain)>();
-            foreach (var endpoint in imaps)
+            foreach (var endpoint in endpoints)
             {
-                var json = Path.Combine(scratch, $"testssl-{endpoint.Case}.json");
+                var json = Path.Combine(scratch, $"testssl-{endpoint.Case}-{endpoint.Port}.json");
                 File.Delete(json);
-                var ms = Shell.Milliseconds("testssl", new[] { "-p", "-S", "--quiet", "--color", "0", "--nodns", "none", "--add-ca", rootPath, "--jsonfile", json, endpoint.Key }, anyExitCode: true);
-                testssl[endpoint.Key] = (ms, Offered(json), Finding(json, "cert_chain_of_trust"));
+                var arguments = StartTls(endpoint, "-t", Lower(endpoint.Protocol))
+                    .Concat(new[] { "-p", "-S", "--quiet", "--color", "0", "--nodns", "none", "--add-ca", rootPath, "--jsonfile", json, endpoint.Key });
+                var ms = Shell.Milliseconds("testssl", arguments, anyExitCode: true);
+                testssl[endpoint.Key + endpoint.Security] = (ms, Offered(json), Finding(json, "cert_chain_of_trust"));
             }
 
             double Mean(IEnumerable<Endpoint> set) => set.Average(e => ours[e.Key + e.Security].Ms);
+            double PeerMean(IEnumerable<Endpoint> set, Func<string, double> peer) => set.Average(e => peer(e.Key + e.Security));
+            bool SameVersions(Endpoint e) => Sorted(testssl[e.Key + e.Security].Offered) == Sorted(ours[e.Key + e.Security].Versions);
+            var differing = endpoints.Where(e => !SameVersions(e)).ToList();
             Console.WriteLine($"MailTls means: all {Mean(endpoints):0.0} ms, implicit {Mean(implicitOnes):0.0} ms, IMAPS {Mean(imaps):0.0} ms");
             var text = new StringBuilder()
                 .AppendLine("## TLS versions + certificate, one endpoint at a time, beside testssl.sh, sslscan and nmap")
@@ -65,28 +73,31 @@ namespace MailTls.Bench
                 .AppendLine($"MailTls: `Test-MailEndpoint -IncludeTlsVersions -ThrottleLimit 1` (default per-host limit 2) in one fresh pwsh, each")
                 .AppendLine($"endpoint timed by itself, the first (cold) probe included, over all {endpoints.Count} TLS endpoints of the test servers (every case,")
                 .AppendLine("implicit TLS and STARTTLS, the legacy-TLS, weak-key, SHA-1 and bad-certificate ones included). Each peer ran once per endpoint")
-                .AppendLine("of the set in its row (nmap's scripts run on implicit TLS only at these ports; testssl.sh takes ~10 s an endpoint, so it")
-                .AppendLine("ran on every case's IMAPS), and its ratio is over that same set.")
+                .AppendLine("of the set in its row, STARTTLS ones with its own STARTTLS option (nmap's scripts start TLS only on the ports they know, so")
+                .AppendLine("nmap ran on implicit TLS), and its ratio is over that same set. The IMAPS row, every case's Dovecot IMAPS, is the set earlier")
+                .AppendLine("runs used for testssl.sh; it holds the cold first probe.")
                 .AppendLine()
                 .AppendLine("| peer | command | endpoints | peer, mean | MailTls, mean on the same endpoints | ratio (peer ÷ MailTls) | target |")
                 .AppendLine("|---|---|---|---|---|---|---|")
-                .AppendLine(Row("testssl.sh 3.0.8", "`testssl -p -S --nodns none --add-ca root.pem`", imaps.Count, testssl.Values.Average(v => v.Ms), Mean(imaps), 300))
-                .AppendLine(Row("sslscan 2.0.7", "`sslscan --no-colour`", implicitOnes.Count, sslscan.Values.Average(), Mean(implicitOnes), 10))
-                .AppendLine(Row("nmap 7.93", "`nmap -n -Pn --script +ssl-enum-ciphers,+ssl-cert`", implicitOnes.Count, nmap.Values.Average(), Mean(implicitOnes), 10))
+                .AppendLine(Row("testssl.sh 3.0.8", "`testssl [-t proto] -p -S --nodns none --add-ca root.pem`", endpoints.Count, PeerMean(endpoints, k => testssl[k].Ms), Mean(endpoints), 300))
+                .AppendLine(Row("testssl.sh 3.0.8, IMAPS only", "the same", imaps.Count, PeerMean(imaps, k => testssl[k].Ms), Mean(imaps), 300))
+                .AppendLine(Row("sslscan 2.0.7", "`sslscan [--starttls-proto] --no-colour`", endpoints.Count, PeerMean(endpoints, k => sslscan[k]), Mean(endpoints), 10))
+                .AppendLine(Row("nmap 7.93", "`nmap -n -Pn --script +ssl-enum-ciphers,+ssl-cert`", implicitOnes.Count, PeerMean(implicitOnes, k => nmap[k]), Mean(implicitOnes), 10))
                 .AppendLine()
                 .AppendLine($"MailTls over all {endpoints.Count} endpoints: mean {Mean(endpoints):0.0} ms, median {Shell.Median(ours.Values.Select(o => o.Ms)):0.0} ms, first (cold) probe {ours.Values.First().Ms:0} ms, slowest {ours.Values.Max(o => o.Ms):0} ms.")
                 .AppendLine()
-                .AppendLine("Completeness, on testssl.sh's endpoints: the TLS versions each found, and the chain verdicts. MailTls also reports the")
-                .AppendLine("mail dialog around TLS (STARTTLS offered, login before TLS, injection), which testssl.sh -p -S does not.")
+                .AppendLine($"Completeness: testssl.sh and MailTls found the same TLS versions on {endpoints.Count - differing.Count} of {endpoints.Count} endpoints"
+                    + (differing.Count == 0 ? "." : ": not on " + string.Join(", ", differing.Select(e => $"{e.Key} {e.Security} (testssl.sh {testssl[e.Key + e.Security].Offered}, MailTls {ours[e.Key + e.Security].Versions})")) + "."))
+                .AppendLine("Below, on the IMAPS endpoints, the versions each found and the chain verdicts. MailTls also reports the mail dialog around")
+                .AppendLine("TLS (STARTTLS offered, login before TLS, injection), which testssl.sh -p -S does not.")
                 .AppendLine()
                 .AppendLine("| endpoint | case | testssl.sh offered | MailTls accepted | same versions | testssl.sh chain of trust | MailTls verdict: findings |")
                 .AppendLine("|---|---|---|---|---|---|---|");
             foreach (var endpoint in imaps)
             {
-                var peer = testssl[endpoint.Key];
+                var peer = testssl[endpoint.Key + endpoint.Security];
                 var mine = ours[endpoint.Key + endpoint.Security];
-                var same = string.Join(",", peer.Offered.Split(',', StringSplitOptions.RemoveEmptyEntries).OrderBy(v => v)) == string.Join(",", mine.Versions.Split(',', StringSplitOptions.RemoveEmptyEntries).OrderBy(v => v));
-                text.AppendLine($"| {endpoint.Key} | {endpoint.Case} | {peer.Offered} | {mine.Versions} | {(same ? "yes" : "**no**")} | {peer.Chain} | {mine.Verdict}: {mine.Findings} |");
+                text.AppendLine($"| {endpoint.Key} | {endpoint.Case} | {peer.Offered} | {mine.Versions} | {(SameVersions(endpoint) ? "yes" : "**no**")} | {peer.Chain} | {mine.Verdict}: {mine.Findings} |");
             }
 
             return text.ToString();
@@ -114,6 +125,14 @@ namespace MailTls.Bench
 
             return result;
         }
+
+        /// <summary>The peer's STARTTLS option for an endpoint that needs one; nothing for implicit TLS.</summary>
+        private static IEnumerable<string> StartTls(Endpoint endpoint, params string[] option) =>
+            endpoint.Security == MailSecurity.StartTls ? option : Array.Empty<string>();
+
+        private static string Lower(MailProtocol protocol) => protocol.ToString().ToLowerInvariant();
+
+        private static string Sorted(string versions) => string.Join(",", versions.Split(',', StringSplitOptions.RemoveEmptyEntries).OrderBy(v => v, StringComparer.Ordinal));
 
         private static string Row(string peer, string command, int count, double peerMs, double oursMs, int target) =>
             $"| {peer} | {command} | {count} | {peerMs:0} ms | {oursMs:0.0} ms | {peerMs / oursMs:0} | ≥ {target} ({(peerMs / oursMs >= target ? "met" : "not met")}) |";

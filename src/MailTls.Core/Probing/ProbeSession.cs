@@ -730,8 +730,9 @@ namespace MailTls.Probing
         /// so 1.2 is the version left to ask about. TLS 1.1 and 1.0 share the next offer, since a server picks the highest
         /// version both sides have (it answers 1.0 only when it lacks 1.1, and refuses when it has neither, as modern
         /// servers do); only a server that picks 1.1 gets one more, for 1.0. That offer goes out as soon as the 1.2 answer
-        /// frees its connection slot, without waiting for the main connection's version: every server but one that
-        /// negotiates 1.1 or 1.0 needs it anyway, and the main handshake, with its chain check, ends later than a hello.
+        /// frees its connection slot (unless the main connection has failed TLS by then), without waiting for the main
+        /// connection's version: every server but one that negotiates 1.1 or 1.0 needs it anyway, and the main handshake,
+        /// with its chain check, ends later than a hello.
         /// Once the main connection has told its version (which needs no question), 1.3 gets one hello if that was not
         /// it. It runs beside the dialog, so it touches neither the report nor the findings: <see cref="RecordVersions"/>
         /// does, after both.
@@ -764,7 +765,8 @@ namespace MailTls.Probing
 
             const int Tls12 = 0x0303;
             await TryAsync(new[] { Tls12 }).ConfigureAwait(false); // its connection's slot goes to the next question
-            var legacy = TryAsync(TlsObservation.TestedVersions.Where(v => v < Tls12).ToArray());
+            var tlsFailed = _negotiated.Task.IsCompleted && _negotiated.Task.Result == 0; // nothing will be recorded: ask no more
+            var legacy = tlsFailed ? Task.CompletedTask : TryAsync(TlsObservation.TestedVersions.Where(v => v < Tls12).ToArray());
             results.Negotiated = await _negotiated.Task.ConfigureAwait(false);
             if (results.Negotiated == 0)
             {
