@@ -21,6 +21,9 @@ namespace MailTls.Bench
         private sealed record Endpoint(string Case, string Host, int Port, MailProtocol Protocol, MailSecurity Security)
         {
             public string Key => $"{Host}:{Port}";
+
+            /// <summary>host:port and security, as MeasureOurs keys MailTls's figures: every tool's figures are kept by it.</summary>
+            public string Id => Key + Security;
         }
 
         private sealed record Ours(double Ms, string Verdict, string Versions, string Findings);
@@ -49,9 +52,9 @@ namespace MailTls.Bench
             // nmap's scripts start TLS only where a port number tells them the protocol, so it runs on implicit TLS.
             // testssl.sh gets --warnings off as a script would: where the system's OpenSSL cannot connect (a TLS 1.0-only
             // server) it otherwise stops to ask whether to go on, and without a terminal it gives up, testing nothing.
-            var sslscan = endpoints.ToDictionary(e => e.Key + e.Security, e => Shell.Milliseconds("sslscan",
+            var sslscan = endpoints.ToDictionary(e => e.Id, e => Shell.Milliseconds("sslscan",
                 StartTls(e, "--starttls-" + Lower(e.Protocol)).Concat(new[] { "--no-colour", e.Key })));
-            var nmap = implicitOnes.ToDictionary(e => e.Key + e.Security, e => Shell.Milliseconds("nmap",
+            var nmap = implicitOnes.ToDictionary(e => e.Id, e => Shell.Milliseconds("nmap",
                 new[] { "-n", "-Pn", "-p", e.Port.ToString(CultureInfo.InvariantCulture), "--script", "+ssl-enum-ciphers,+ssl-cert", e.Host }));
             var testssl = new Dictionary<string, (double Ms, string Offered, string Chain)>();
             foreach (var endpoint in endpoints)
@@ -61,12 +64,12 @@ namespace MailTls.Bench
                 var arguments = StartTls(endpoint, "-t", Lower(endpoint.Protocol))
                     .Concat(new[] { "-p", "-S", "--quiet", "--color", "0", "--warnings", "off", "--nodns", "none", "--add-ca", rootPath, "--jsonfile", json, endpoint.Key });
                 var ms = Shell.Milliseconds("testssl", arguments, anyExitCode: true);
-                testssl[endpoint.Key + endpoint.Security] = (ms, Offered(json), Finding(json, "cert_chain_of_trust"));
+                testssl[endpoint.Id] = (ms, Offered(json), Finding(json, "cert_chain_of_trust"));
             }
 
-            double Mean(IEnumerable<Endpoint> set) => set.Average(e => ours[e.Key + e.Security].Ms);
-            double PeerMean(IEnumerable<Endpoint> set, Func<string, double> peer) => set.Average(e => peer(e.Key + e.Security));
-            bool SameVersions(Endpoint e) => Sorted(testssl[e.Key + e.Security].Offered) == Sorted(ours[e.Key + e.Security].Versions);
+            double Mean(IEnumerable<Endpoint> set) => set.Average(e => ours[e.Id].Ms);
+            double PeerMean(IEnumerable<Endpoint> set, Func<string, double> peer) => set.Average(e => peer(e.Id));
+            bool SameVersions(Endpoint e) => Sorted(testssl[e.Id].Offered) == Sorted(ours[e.Id].Versions);
             var differing = endpoints.Where(e => !SameVersions(e)).ToList();
             Console.WriteLine($"MailTls means: all {Mean(endpoints):0.0} ms, implicit {Mean(implicitOnes):0.0} ms, IMAPS {Mean(imaps):0.0} ms");
             var text = new StringBuilder()
@@ -89,7 +92,7 @@ namespace MailTls.Bench
                 .AppendLine($"MailTls over all {endpoints.Count} endpoints: mean {Mean(endpoints):0.0} ms, median {Shell.Median(ours.Values.Select(o => o.Ms)):0.0} ms, first (cold) probe {ours.Values.First().Ms:0} ms, slowest {ours.Values.Max(o => o.Ms):0} ms.")
                 .AppendLine()
                 .AppendLine($"Completeness: testssl.sh and MailTls found the same TLS versions on {endpoints.Count - differing.Count} of {endpoints.Count} endpoints"
-                    + (differing.Count == 0 ? "." : ": not on " + string.Join(", ", differing.Select(e => $"{e.Key} {e.Security} (testssl.sh {testssl[e.Key + e.Security].Offered}, MailTls {ours[e.Key + e.Security].Versions})")) + "."))
+                    + (differing.Count == 0 ? "." : ": not on " + string.Join(", ", differing.Select(e => $"{e.Key} {e.Security} (testssl.sh {testssl[e.Id].Offered}, MailTls {ours[e.Id].Versions})")) + "."))
                 .AppendLine("Below, on the IMAPS endpoints, the versions each found and the chain verdicts. MailTls also reports the mail dialog around")
                 .AppendLine("TLS (STARTTLS offered, login before TLS, injection), which testssl.sh -p -S does not.")
                 .AppendLine()
@@ -97,8 +100,8 @@ namespace MailTls.Bench
                 .AppendLine("|---|---|---|---|---|---|---|");
             foreach (var endpoint in imaps)
             {
-                var peer = testssl[endpoint.Key + endpoint.Security];
-                var mine = ours[endpoint.Key + endpoint.Security];
+                var peer = testssl[endpoint.Id];
+                var mine = ours[endpoint.Id];
                 text.AppendLine($"| {endpoint.Key} | {endpoint.Case} | {peer.Offered} | {mine.Versions} | {(SameVersions(endpoint) ? "yes" : "**no**")} | {peer.Chain} | {mine.Verdict}: {mine.Findings} |");
             }
 

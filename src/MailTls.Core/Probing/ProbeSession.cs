@@ -732,10 +732,9 @@ namespace MailTls.Probing
         /// servers do); only a server that picks 1.1 gets one more, for 1.0. That offer goes out as soon as the 1.2 answer
         /// frees its connection slot (unless the main connection has failed TLS by then), without waiting for the main
         /// connection's version: every server but one that negotiates 1.1 or 1.0 needs it anyway, and the main handshake,
-        /// with its chain check, ends later than a hello.
-        /// Once the main connection has told its version (which needs no question), 1.3 gets one hello if that was not
-        /// it. It runs beside the dialog, so it touches neither the report nor the findings: <see cref="RecordVersions"/>
-        /// does, after both.
+        /// with its chain check, ends later than a hello. Once the main connection has told its version (which needs no
+        /// question), 1.3 gets one hello if that was not it. It runs beside the dialog, so it touches neither the report
+        /// nor the findings: <see cref="RecordVersions"/> does, after both.
         /// </summary>
         private async Task<TlsVersionTally> EnumerateVersionsAsync()
         {
@@ -765,8 +764,12 @@ namespace MailTls.Probing
 
             const int Tls12 = 0x0303;
             await TryAsync(new[] { Tls12 }).ConfigureAwait(false); // its connection's slot goes to the next question
-            var tlsFailed = _negotiated.Task.IsCompleted && _negotiated.Task.Result == 0; // nothing will be recorded: ask no more
-            var legacy = tlsFailed ? Task.CompletedTask : TryAsync(TlsObservation.TestedVersions.Where(v => v < Tls12).ToArray());
+            if (_negotiated.Task.IsCompleted && _negotiated.Task.Result == 0)
+            {
+                return results; // the main connection has failed TLS already: nothing will be recorded, so ask no more
+            }
+
+            var legacy = TryAsync(TlsObservation.TestedVersions.Where(v => v < Tls12).ToArray());
             results.Negotiated = await _negotiated.Task.ConfigureAwait(false);
             if (results.Negotiated == 0)
             {
